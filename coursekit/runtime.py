@@ -1,0 +1,51 @@
+"""Seeding and the one-line environment banner every notebook starts with."""
+
+from __future__ import annotations
+
+import platform
+
+from coursekit import profiles
+
+
+def device_name() -> str:
+    """A readable name of the device TensorFlow computes on, e.g. ``'GPU: NVIDIA H100'``."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        return f"GPU: {details.get('device_name', gpus[0].name)} (x{len(gpus)})"
+    cpu = platform.processor() or platform.machine()
+    return f"CPU: {cpu}"
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, TensorFlow and Keras, as strings."""
+    import keras
+    import tensorflow as tf
+
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+    }
+
+
+def start(seed: int = 42) -> profiles.Profile:
+    """Seed Python, NumPy and TensorFlow, turn on op determinism, print the banner.
+
+    Returns the active run profile.
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    profile = profiles.active()
+    v = versions()
+    print(
+        f"profile: {profile.name} ({profile.purpose})\n"
+        f"TensorFlow {v['tensorflow']}, Keras {v['keras']}, Python {v['python']}\n"
+        f"device: {device_name()}\nseed: {seed}"
+    )
+    return profile

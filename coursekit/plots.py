@@ -57,7 +57,8 @@ def show_numbers(
         limit = np.abs(matrix).max() or 1.0
         ax.imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
         for (r, c), value in np.ndenumerate(matrix):
-            ax.text(c, r, fmt.format(round(float(value), 2)), ha="center", va="center", fontsize=8)
+            color = "white" if abs(value) > 0.6 * limit else "black"
+            ax.text(c, r, fmt.format(round(float(value), 2)), ha="center", va="center", fontsize=8, color=color)
         ax.set_xticks([])
         ax.set_yticks([])
         if titles is not None:

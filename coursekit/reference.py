@@ -1,0 +1,265 @@
+"""NumPy reference implementations of the layers of a CNN, written to be read.
+
+Everything follows the Keras/TensorFlow conventions, so the results can be checked
+against ``keras.layers`` and ``tf.nn`` to round-off:
+
+- images are NHWC: ``x`` has shape ``(N, H, W, C)``;
+- a convolution kernel has shape ``(kh, kw, C_in, C_out)`` and a dense kernel
+  ``(in, out)``, as Keras stores them;
+- a "convolution" is a cross-correlation (the kernel is not flipped);
+- ``padding="valid"`` uses no padding; ``padding="same"`` pads so that the output has
+  ``ceil(n / stride)`` positions, putting any odd padding element after (bottom/right).
+
+Float inputs keep their dtype (float32 stays float32); other inputs become float64.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+_PADDINGS = ("valid", "same")
+
+
+def output_size(n: int, k: int, stride: int = 1, padding: str = "valid") -> int:
+    """Number of window positions along one axis of length ``n`` for a window of ``k``.
+
+    ``valid``: ``floor((n - k) / stride) + 1``; ``same``: ``ceil(n / stride)``.
+    """
+    padding = _padding_mode(padding)
+    for name, value in (("input size n", n), ("window size k", k), ("stride", stride)):
+        if value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value}")
+    if padding == "same":
+        return math.ceil(n / stride)
+    if k > n:
+        raise ValueError(
+            f"window size k={k} is larger than the input n={n}: with padding='valid' "
+            "there is no position for it; use padding='same' or a smaller window"
+        )
+    return (n - k) // stride + 1
+
+
+def pad_amounts(n: int, k: int, stride: int = 1, padding: str = "valid") -> tuple[int, int]:
+    """Padding ``(before, after)`` along one axis, as TensorFlow computes it.
+
+    ``same``: ``total = max((out - 1) * stride + k - n, 0)`` split as
+    ``before = total // 2`` and ``after = total - before``; ``valid``: ``(0, 0)``.
+    """
+    out = output_size(n, k, stride, padding)
+    if _padding_mode(padding) == "valid":
+        return 0, 0
+    total = max((out - 1) * stride + k - n, 0)
+    return total // 2, total - total // 2
+
+
+def conv2d_loop(x, w, b=None, stride=1, padding="valid"):
+    """2-D convolution by direct loops over output positions and output channels.
+
+    x: (N, H, W, C_in), w: (kh, kw, C_in, C_out), b: (C_out,) or None,
+    stride: int or (sh, sw). Returns (N, H_out, W_out, C_out).
+    """
+    x, w, b = _check_conv(x, w, b)
+    kh, kw, _, c_out = w.shape
+    g = _Geometry.of(x, (kh, kw), stride, padding)
+    xp = g.pad(x)
+    out = np.zeros((x.shape[0], g.out_h, g.out_w, c_out), dtype=np.result_type(x, w))
+    for i in range(g.out_h):
+        for j in range(g.out_w):
+            # The receptive field of output (i, j) for every image: (N, kh, kw, C_in).
+            top, left = i * g.sh, j * g.sw
+            patch = xp[:, top : top + kh, left : left + kw, :]
+            for c in range(c_out):
+                # One neuron: the same weights w[..., c] at every position (sharing).
+                out[:, i, j, c] = np.sum(patch * w[..., c], axis=(1, 2, 3))
+    if b is not None:
+        out += b
+    return out
+
+
+def im2col(x, kh, kw, stride=1, padding="valid"):
+    """Unfold every (kh, kw) patch of ``x`` into one row.
+
+    x: (N, H, W, C_in). Returns (N * H_out * W_out, kh * kw * C_in), rows in NHW order
+    and each row in (kh, kw, C_in) order, so ``im2col(x, ...) @ w.reshape(-1, C_out)``
+    is the convolution with a Keras kernel ``w``.
+    """
+    x = _check_rank(x, 4, "x", "(N, H, W, C)")
+    patches = _patches(x, (kh, kw), stride, padding)  # (N, H_out, W_out, C, kh, kw)
+    rows = patches.transpose(0, 1, 2, 4, 5, 3)  # (N, H_out, W_out, kh, kw, C)
+    return rows.reshape(-1, kh * kw * x.shape[3])
+
+
+def conv2d_im2col(x, w, b=None, stride=1, padding="valid"):
+    """2-D convolution as one matrix product: ``im2col(x) @ w.reshape(-1, C_out)``.
+
+    Same arguments and result as :func:`conv2d_loop`.
+    """
+    x, w, b = _check_conv(x, w, b)
+    kh, kw, _, c_out = w.shape
+    g = _Geometry.of(x, (kh, kw), stride, padding)
+    out = im2col(x, kh, kw, stride, padding) @ w.reshape(-1, c_out)
+    if b is not None:
+        out += b
+    return out.reshape(x.shape[0], g.out_h, g.out_w, c_out)
+
+
+def conv2d_backward(x, w, grad_out, stride=1, padding="valid"):
+    """Gradients of a convolution, given ``grad_out`` = dLoss/d(output).
+
+    x: (N, H, W, C_in), w: (kh, kw, C_in, C_out), grad_out: (N, H_out, W_out, C_out).
+    Returns ``(grad_x, grad_w, grad_b)`` with the shapes of x, w and the bias (C_out,).
+    """
+    x, w, _ = _check_conv(x, w, None)
+    kh, kw, c_in, c_out = w.shape
+    g = _Geometry.of(x, (kh, kw), stride, padding)
+    expected = (x.shape[0], g.out_h, g.out_w, c_out)
+    grad_out = _float_array(grad_out)
+    if grad_out.shape != expected:
+        raise ValueError(f"grad_out must have the output's shape {expected}, got {grad_out.shape}")
+
+    # Forward: out = cols @ w2 + b, with cols = im2col(x) and w2 the kernel as a matrix.
+    cols = im2col(x, kh, kw, stride, padding)
+    g2 = grad_out.reshape(-1, c_out)
+    grad_w = (cols.T @ g2).reshape(w.shape)
+    grad_b = g2.sum(axis=0)
+    grad_cols = (g2 @ w.reshape(-1, c_out).T).reshape(*expected[:3], kh, kw, c_in)
+
+    # col2im: each kernel offset (di, dj) sent grad_cols[..., di, dj, :] to the input
+    # pixels it read; overlapping patches add up. Then drop the padding.
+    grad_xp = g.pad(np.zeros(x.shape, dtype=grad_cols.dtype))
+    for di in range(kh):
+        for dj in range(kw):
+            rows = slice(di, di + g.sh * g.out_h, g.sh)
+            columns = slice(dj, dj + g.sw * g.out_w, g.sw)
+            grad_xp[:, rows, columns, :] += grad_cols[:, :, :, di, dj, :]
+    (top, _), (left, _) = g.pads
+    grad_x = grad_xp[:, top : top + x.shape[1], left : left + x.shape[2], :]
+    return grad_x, grad_w, grad_b
+
+
+def max_pool2d(x, pool=2, stride=None, padding="valid"):
+    """Max pooling. x: (N, H, W, C); pool, stride: int or pair (stride defaults to pool).
+
+    Padding positions never win (as in TensorFlow). Returns (N, H_out, W_out, C).
+    """
+    x = _check_rank(x, 4, "x", "(N, H, W, C)")
+    pool = _pair(pool, "pool")
+    stride = pool if stride is None else stride
+    return _patches(x, pool, stride, padding, fill=-np.inf).max(axis=(4, 5))
+
+
+def avg_pool2d(x, pool=2, stride=None, padding="valid"):
+    """Average pooling. x: (N, H, W, C); pool, stride: int or pair (stride defaults to pool).
+
+    Each window is averaged over its real elements only: padding is not counted
+    (as in ``tf.nn.avg_pool2d``). Returns (N, H_out, W_out, C).
+    """
+    x = _check_rank(x, 4, "x", "(N, H, W, C)")
+    pool = _pair(pool, "pool")
+    stride = pool if stride is None else stride
+    sums = _patches(x, pool, stride, padding).sum(axis=(4, 5))
+    counts = _patches(np.ones_like(x[:1, ..., :1]), pool, stride, padding).sum(axis=(4, 5))
+    return sums / counts
+
+
+def dense(x, w, b):
+    """Fully connected layer ``y = x @ w + b``. x: (N, in), w: (in, out), b: (out,)."""
+    x = _check_rank(x, 2, "x", "(N, in)")
+    w = _check_rank(w, 2, "w", "(in, out), as Keras stores a Dense kernel")
+    b = _check_rank(b, 1, "b", "(out,)")
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(
+            f"feature mismatch: x has {x.shape[1]} features (shape {x.shape}) "
+            f"but w expects {w.shape[0]} (shape {w.shape})"
+        )
+    if b.shape != (w.shape[1],):
+        raise ValueError(f"b must have shape ({w.shape[1]},) to match w {w.shape}, got {b.shape}")
+    return x @ w + b
+
+
+# --- private helpers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """Where a (kh, kw) window goes over the H and W axes of an NHWC array."""
+
+    sh: int
+    sw: int
+    out_h: int
+    out_w: int
+    pads: tuple[tuple[int, int], tuple[int, int]]  # ((top, bottom), (left, right))
+
+    @classmethod
+    def of(cls, x, window, stride, padding) -> _Geometry:
+        """The single place where stride and padding are normalised and checked."""
+        (kh, kw), (sh, sw) = _pair(window, "window"), _pair(stride, "stride")
+        _, h, w, _ = x.shape
+        return cls(
+            sh=sh,
+            sw=sw,
+            out_h=output_size(h, kh, sh, padding),
+            out_w=output_size(w, kw, sw, padding),
+            pads=(pad_amounts(h, kh, sh, padding), pad_amounts(w, kw, sw, padding)),
+        )
+
+    def pad(self, x, fill=0.0):
+        """``x`` with the padding added around H and W."""
+        return np.pad(x, ((0, 0), *self.pads, (0, 0)), constant_values=fill)
+
+
+def _patches(x, window, stride, padding, fill=0.0):
+    """A strided view of every window of ``x``: shape (N, H_out, W_out, C, kh, kw)."""
+    g = _Geometry.of(x, window, stride, padding)
+    views = sliding_window_view(g.pad(x, fill), _pair(window, "window"), axis=(1, 2))
+    return views[:, :: g.sh, :: g.sw]
+
+
+def _padding_mode(padding) -> str:
+    """'valid' or 'same' (any letter case, so TensorFlow's 'SAME' works too)."""
+    mode = padding.lower() if isinstance(padding, str) else padding
+    if mode not in _PADDINGS:
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    return mode
+
+
+def _pair(value, name) -> tuple[int, int]:
+    """An int ``v`` as ``(v, v)``; a pair as itself. Both entries must be positive ints."""
+    pair = (value, value) if np.ndim(value) == 0 else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in pair):
+        raise ValueError(f"{name} must be a positive int or a pair of them, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _float_array(a):
+    """``a`` as an array; float dtypes are kept, anything else becomes float64."""
+    a = np.asarray(a)
+    return a if np.issubdtype(a.dtype, np.floating) else a.astype(np.float64)
+
+
+def _check_rank(a, ndim, name, layout):
+    """``a`` as a float array, or a ValueError naming the expected layout."""
+    a = _float_array(a)
+    if a.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D with shape {layout}, got shape {a.shape}")
+    return a
+
+
+def _check_conv(x, w, b):
+    """Check and convert the arguments of a convolution; returns ``(x, w, b)``."""
+    x = _check_rank(x, 4, "x", "(N, H, W, C_in)")
+    w = _check_rank(w, 4, "w", "(kh, kw, C_in, C_out), as Keras stores a Conv2D kernel")
+    if x.shape[3] != w.shape[2]:
+        raise ValueError(
+            f"channel mismatch: x has C_in={x.shape[3]} channels (shape {x.shape}) "
+            f"but w expects C_in={w.shape[2]} (shape {w.shape})"
+        )
+    if b is not None:
+        b = _float_array(b)
+        if b.shape != (w.shape[3],):
+            raise ValueError(f"b must have shape (C_out,) = ({w.shape[3]},), got {b.shape}")
+    return x, w, b

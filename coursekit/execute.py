@@ -42,11 +42,11 @@ def execute(path: Path, profile: str, timeout: int | None = None) -> dict:
     if profile not in profiles.PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.PROFILES)}")
     nb = nbformat.read(path, as_version=4)
-    os.environ[profiles.ENV_VAR] = profile  # the kernel inherits this environment
-    started = time.perf_counter()
-    NotebookClient(
+    client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    )
+    started = time.perf_counter()
+    client.execute(env={**os.environ, profiles.ENV_VAR: profile})  # the kernel's environment
     record = {
         "profile": profile,
         **runtime.versions(),

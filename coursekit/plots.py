@@ -65,3 +65,86 @@ def show_numbers(
             ax.set_title(titles[i], fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def learning_curves(
+    histories: dict[str, dict[str, Sequence[float]]],
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    size: float = 4.0,
+) -> plt.Figure:
+    """One panel per metric, one colour per run: training dashed, validation solid.
+
+    ``histories`` maps a run's name to its Keras history dict (``history.history``),
+    with ``metric`` and, when there was validation data, ``val_`` + ``metric`` per epoch.
+    Epochs are counted from 1.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(size * 1.4 * len(metrics), size), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for i, (name, history) in enumerate(histories.items()):
+            color = f"C{i}"
+            for key, style, label in ((metric, "--", "train"), (f"val_{metric}", "-", "validation")):
+                if key in history:
+                    epochs = np.arange(1, len(history[key]) + 1)
+                    ax.plot(epochs, history[key], style, color=color, label=f"{name} ({label})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(
+    matrix: np.ndarray, labels: Sequence[str] | None = None, size: float = 5.0
+) -> plt.Figure:
+    """A confusion matrix (rows: true class, columns: predicted class) with every count
+    written in its cell. The colour scale leaves out the diagonal, so that the errors,
+    not the far larger correct counts, stand out."""
+    matrix = np.asarray(matrix)
+    n = matrix.shape[0]
+    labels = [str(i) for i in range(n)] if labels is None else list(labels)
+    off_diagonal = np.where(np.eye(n, dtype=bool), 0, matrix)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(off_diagonal, cmap="Reds", vmin=0, vmax=max(off_diagonal.max(), 1))
+    for (r, c), value in np.ndenumerate(matrix):
+        weight = "bold" if r == c else "normal"
+        ax.text(c, r, f"{value:d}", ha="center", va="center", fontsize=8, fontweight=weight)
+    ax.set_xticks(range(n), labels)
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    fig.tight_layout()
+    return fig
+
+
+def misclassified(
+    images: np.ndarray,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    limit: int = 24,
+    ncols: int = 8,
+    names: Sequence[str] | None = None,
+) -> plt.Figure:
+    """The first ``limit`` images whose prediction is wrong, titled ``true→predicted``,
+    as a ``show_images`` grid."""
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:limit]
+    name = (lambda k: str(k)) if names is None else (lambda k: names[k])
+    titles = [f"{name(y_true[i])}→{name(y_pred[i])}" for i in wrong]
+    return show_images([images[i] for i in wrong], titles, ncols=ncols, size=1.2)
+
+
+def show_kernels(kernels: np.ndarray, ncols: int = 8, size: float = 1.2) -> plt.Figure:
+    """Convolution kernels (kh, kw, C_in, C_out) as a grid of (kh, kw) images, one per
+    (output, input) channel pair, on a blue-white-red scale centred on 0 (each with
+    its own range)."""
+    kernels = np.asarray(kernels)
+    c_in, c_out = kernels.shape[2:]
+    images, titles = [], []
+    for o in range(c_out):
+        for c in range(c_in):
+            k = kernels[:, :, c, o]
+            limit = np.abs(k).max() or 1.0
+            images.append((k / limit + 1) / 2)  # -limit..limit -> 0..1
+            titles.append(f"{o}" if c_in == 1 else f"{o}←{c}")
+    fig = show_images([plt.cm.RdBu_r(im)[..., :3] for im in images], titles, ncols=ncols, size=size)
+    return fig

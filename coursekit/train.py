@@ -12,6 +12,7 @@ as ``runtime.start`` sets it).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -93,29 +94,42 @@ def fit(
     y,
     training: Training,
     *,
-    validation_data: tuple | None = None,
+    validation_data=None,
     seed: int = 42,
     loss: str = "sparse_categorical_crossentropy",
     metrics: Sequence[str] = ("accuracy",),
     callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: int | str = 0,
+    strategy=None,
 ) -> Run:
     """Seed, build with ``build()``, compile with the recipe and train; return the ``Run``.
 
-    ``x``, ``y`` are arrays; ``validation_data`` an ``(x, y)`` pair evaluated after every
-    epoch (its metrics appear in the history as ``val_...``). ``callbacks`` are added to
-    the timer. ``verbose`` is passed to ``model.fit`` (2: one line per epoch).
+    ``x``, ``y`` are arrays, or ``x`` is a ``tf.data.Dataset`` of ``(images, labels)``
+    batches and ``y`` is None (the dataset then sets the batch size, and should be
+    batched with ``training.batch_size``). ``validation_data`` is an ``(x, y)`` pair or
+    such a dataset, evaluated after every epoch (its metrics appear in the history as
+    ``val_...``). ``callbacks`` are added to the timer. ``verbose`` is passed to
+    ``model.fit`` (2: one line per epoch). With a ``tf.distribute`` ``strategy``, the
+    model and its optimizer are built in its scope, so each batch is split across its
+    replicas (the batch size is the global one).
     """
     keras.utils.set_random_seed(seed)
-    model = build()
-    steps_per_epoch = math.ceil(len(x) / training.batch_size)
-    model.compile(optimizer=optimizer(training, steps_per_epoch), loss=loss, metrics=list(metrics))
+    if y is None:
+        steps_per_epoch = int(x.cardinality())
+        if steps_per_epoch < 0:
+            raise ValueError("x is a dataset of unknown or infinite length: fit needs a finite one "
+                             "(do not .repeat() it, or apply .take(steps) / assert_cardinality).")
+    else:
+        steps_per_epoch = math.ceil(len(x) / training.batch_size)
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        model = build()
+        model.compile(optimizer=optimizer(training, steps_per_epoch), loss=loss, metrics=list(metrics))
     timer = EpochTimer()
     start = time.perf_counter()
     history = model.fit(
         x,
         y,
-        batch_size=training.batch_size,
+        batch_size=None if y is None else training.batch_size,
         epochs=training.epochs,
         validation_data=validation_data,
         callbacks=[timer, *callbacks],

@@ -103,3 +103,22 @@ def test_the_recipe_builds_its_optimizer():
     assert np.isclose(float(schedule(0)), 0.002)
     assert np.isclose(float(schedule(20)), 0.001)  # half way: half the rate
     assert float(schedule(40)) < 1e-9  # 4 epochs × 10 steps: down to 0
+
+
+def test_a_dataset_of_batches_trains_deterministically(stripes):
+    x, y = stripes
+
+    def dataset():  # a new one per run: a reused one goes on to its next shuffle order
+        return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64, seed=1).batch(RECIPE.batch_size)
+
+    first = train.fit(tiny_cnn, dataset(), None, RECIPE, validation_data=dataset())
+    second = train.fit(tiny_cnn, dataset(), None, RECIPE, validation_data=dataset())
+    assert first.history == second.history and set(first.history) >= {"loss", "val_accuracy"}
+    assert first.model.optimizer.iterations.numpy() == RECIPE.epochs * 4  # 64 / 16 steps
+
+
+def test_an_endless_dataset_is_a_clear_error(stripes):
+    x, y = stripes
+    endless = tf.data.Dataset.from_tensor_slices((x, y)).batch(16).repeat()
+    with pytest.raises(ValueError, match="infinite length.*repeat"):
+        train.fit(tiny_cnn, endless, None, RECIPE)

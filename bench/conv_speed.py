@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -20,6 +21,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from coursekit import reference as ref  # noqa: E402
+from coursekit import results  # noqa: E402
 from coursekit.runtime import device_name  # noqa: E402
 
 SHAPE = (32, 32, 32)  # H, W, C_in
@@ -91,6 +93,12 @@ def main() -> None:
     loop, im2col, tf_time = (per_image[n] for n in methods)
     print(f"\nloop / im2col = {loop / im2col:.1f}x   im2col / tf = {im2col / tf_time:.1f}x   "
           f"loop / tf = {loop / tf_time:.1f}x")
+    saved = results.save_bench("conv_speed", " ".join(["python", "bench/conv_speed.py", *sys.argv[1:]]), {
+        "NumPy loops / NumPy im2col (time per image)": (loop / im2col, "ratio"),
+        "NumPy im2col / tf.nn.conv2d (time per image)": (im2col / tf_time, "ratio"),
+        "tf.nn.conv2d": (1 / tf_time, "images/s"),
+    })
+    print(f"saved {saved}")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
     python -m coursekit.execute book/01_convolution.ipynb --profile quick
 
 The notebook's metadata gets a ``coursekit`` record: the profile, the TensorFlow,
-Keras and Python versions, the device, the date, the seconds it took, and a sha256 of
-its code cells. ``tests/test_notebooks.py`` fails when that hash no longer matches the
+Keras and Python versions, the device, the date, the seconds it took, a sha256 of
+its code cells, and the headline numbers its cells recorded (``coursekit.results``). ``tests/test_notebooks.py`` fails when that hash no longer matches the
 code (stale outputs), so stored outputs always come from the code as committed.
 """
 
@@ -37,7 +37,7 @@ def execute(path: Path, profile: str, timeout: int | None = None) -> dict:
     """
     from nbclient import NotebookClient
 
-    from coursekit import profiles, runtime
+    from coursekit import profiles, results, runtime
 
     if profile not in profiles.PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.PROFILES)}")
@@ -54,6 +54,7 @@ def execute(path: Path, profile: str, timeout: int | None = None) -> dict:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 1),
         "code_sha256": code_hash(nb),
+        "results": results.collect(nb),
     }
     nb.metadata[RECORD_KEY] = record
     nbformat.write(nb, path)

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 import yaml
 
-from coursekit import execute, profiles
+from coursekit import execute, profiles, results
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
@@ -42,6 +42,9 @@ def test_stored_outputs_are_fresh(path):
         assert record.get(key), f"{path.name}: execution record lacks {key!r}; {fix}"
     assert record["code_sha256"] == execute.code_hash(nb), (
         f"{path.name}: code changed after its outputs were stored (stale outputs); {fix}"
+    )
+    assert record.get("results", {}) == results.collect(nb), (
+        f"{path.name}: the recorded results differ from the cells' outputs; {fix}"
     )
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code_cells), f"{path.name}: a code cell was not executed; {fix}"

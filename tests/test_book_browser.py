@@ -1,0 +1,175 @@
+"""The built book, loaded page by page in headless Chromium, as a reader sees it.
+
+Builds the book (``jupyter-book build . -W``) into a temporary folder, serves it on
+127.0.0.1 and checks every page: no missing image, no broken internal link or anchor,
+every formula typeset by MathJax (bundled, so no CDN is needed), no error in the
+browser console. Writes a screenshot of each page and a report with each page's load
+time to ``_build/browser/``.
+
+Needs Debian's ``chromium`` and ``chromium-driver``; the test installs them with
+apt-get where they are missing, and skips with a loud message only where it cannot.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT_DIR = ROOT / "_build" / "browser"
+PACKAGES = ["chromium", "chromium-driver"]
+
+
+def _toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("chapters", []) + entry.get("sections", []))
+
+    walk(toc.get("chapters", []) + toc.get("parts", []))
+    return pages
+
+
+def _ensure_chromium() -> tuple[str, str]:
+    """Paths of chromium and chromedriver, installing Debian's packages if missing."""
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if browser and driver:
+        return browser, driver
+    apt = ["apt-get", "install", "-y", "-q", *PACKAGES]
+    if os.geteuid() != 0:
+        apt = ["sudo", "-n", *apt]
+    try:
+        subprocess.run(apt, check=True, capture_output=True, text=True, timeout=900)
+    except (OSError, subprocess.SubprocessError) as error:
+        detail = getattr(error, "stderr", "") or error
+        pytest.skip(
+            "\n" + "!" * 78 + "\nBROWSER TEST SKIPPED: chromium and chromium-driver are missing and "
+            f"could not be installed ({' '.join(apt)}): {str(detail).strip()[-300:]}\n"
+            "Install them (Debian/Ubuntu: apt-get install chromium chromium-driver) and rerun.\n"
+            + "!" * 78
+        )
+    return shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The book built from the stored outputs, served on 127.0.0.1: (base URL, html folder)."""
+    out = tmp_path_factory.mktemp("book")
+    build = subprocess.run(
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "--path-output", str(out)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert build.returncode == 0, f"jupyter-book build -W failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+    html = out / "_build" / "html"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", html
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver_path = _ensure_chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1280,1600"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def report():
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+    yield lines
+    (REPORT_DIR / "report.txt").write_text("\n".join(lines) + "\n")
+    print("\n" + "\n".join(lines))
+
+
+WAIT_FOR_MATHJAX = """
+const done = arguments[arguments.length - 1];
+if (!window.MathJax || !MathJax.startup) { done("no MathJax"); return; }
+MathJax.startup.promise.then(() => done("ok"), (e) => done("error: " + e));
+"""
+
+
+def _broken_links(html_dir: Path, page_url: str, hrefs: list[str], base: str) -> list[str]:
+    broken = []
+    for href in hrefs:
+        target = urlparse(urljoin(page_url, href))
+        if not target.geturl().startswith(base):
+            continue  # external: not ours to check offline
+        path = html_dir / unquote(target.path[len(urlparse(base).path):])
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.exists():
+            broken.append(f"{href} (no file {path.relative_to(html_dir)})")
+        elif target.fragment and path.suffix == ".html":
+            if not re.search(rf'id="{re.escape(unquote(target.fragment))}"', path.read_text()):
+                broken.append(f"{href} (no anchor #{target.fragment})")
+    return broken
+
+
+@pytest.mark.parametrize("page", _toc_pages())
+def test_page_renders_in_chromium(page, site, browser, report):
+    base, html_dir = site
+    url = urljoin(base, page + ".html")
+    browser.get_log("browser")  # drop what earlier pages left
+    browser.get(url)
+    mathjax = browser.execute_async_script(WAIT_FOR_MATHJAX)
+    load_ms = browser.execute_script(
+        "const t = performance.getEntriesByType('navigation')[0]; return t.loadEventEnd - t.startTime;"
+    )
+    state = browser.execute_script("""
+        return {
+          images: [...document.images].map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0]),
+          hrefs: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+          math: document.querySelectorAll('.math').length,
+          typeset: document.querySelectorAll('mjx-container').length,
+          texErrors: [...document.querySelectorAll('mjx-merror')].map(e => e.textContent),
+          title: document.title,
+        };""")
+    console = browser.get_log("browser")
+    name = page.replace("/", "_")
+    browser.save_screenshot(str(REPORT_DIR / f"{name}.png"))
+    messages = [f"{c['level']}: {c['message']}" for c in console]
+    report.append(f"{page}: {load_ms:.0f} ms to load, {len(state['images'])} images, "
+                  f"{state['typeset']} formulas, console: {messages or 'empty'}")
+
+    missing = [src for src, ok in state["images"] if not ok]
+    assert not missing, f"{page}: images that did not load: {missing}"
+    broken = _broken_links(html_dir, url, state["hrefs"], base)
+    assert not broken, f"{page}: broken internal links: {broken}"
+    if state["math"]:
+        assert mathjax == "ok", f"{page}: MathJax did not start: {mathjax}"
+        assert state["typeset"] >= state["math"], (
+            f"{page}: {state['math']} formulas on the page but MathJax typeset {state['typeset']}")
+    assert not state["texErrors"], f"{page}: TeX errors: {state['texErrors']}"
+    errors = [m for m, c in zip(messages, console) if c["level"] == "SEVERE"]
+    assert not errors, f"{page}: errors in the browser console: {errors}"

@@ -66,6 +66,11 @@ def _ensure_chromium() -> tuple[str, str]:
     return shutil.which("chromium"), shutil.which("chromedriver")
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The book built from the stored outputs, served on 127.0.0.1: (base URL, html folder)."""
@@ -76,8 +81,7 @@ def site(tmp_path_factory):
     )
     assert build.returncode == 0, f"jupyter-book build -W failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
     html = out / "_build" / "html"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", html

@@ -156,3 +156,87 @@ def scan_images(paths_or_folder: str | Path | Iterable[str | Path]) -> ScanRepor
         paths = [Path(p) for p in paths_or_folder]
     problems = tuple(p for p in map(check_image, paths) if p is not None)
     return ScanReport(files=len(paths), problems=problems)
+
+
+# --- tf.data pipelines ------------------------------------------------------------------
+#
+# Two ways to turn (paths, labels) into batches of images: the course's tuned pipeline
+# and seed article 004's, kept as written (but for its ``channel=`` typo) so that the
+# chapter and ``bench/jpeg_pipeline.py`` can measure the difference.
+
+
+def load_image(path, image_size: int):
+    """Read one file, decode it as a 3-channel JPEG, resize it to ``image_size`` square
+    (bilinear, aspect ratio not kept) and scale it to [0, 1]: float32 (size, size, 3).
+
+    ``path`` is a string tensor (this runs inside ``Dataset.map``) or a str.
+    """
+    import tensorflow as tf
+
+    raw = tf.io.read_file(path)
+    image = tf.io.decode_jpeg(raw, channels=3)  # uint8 (H, W, 3); grayscale/CMYK -> RGB
+    image = tf.image.resize(image, (image_size, image_size))  # float32, still 0..255
+    return image / 255.0
+
+
+def image_dataset(paths, labels, image_size: int, batch_size: int, *, shuffle: bool = True,
+                  seed: int = 0, cache: bool = True):
+    """The course's pipeline: a finite ``tf.data.Dataset`` of ``(images, labels)`` batches.
+
+    read → decode (3 channels) → resize → scale (``load_image``, in parallel, order kept)
+    → ``cache()`` (in memory: the files are decoded once, in the first epoch) →
+    ``shuffle`` (a buffer of the whole set, seeded, reshuffled every epoch; after the
+    cache, so every epoch gets a new order) → ``batch`` → ``prefetch`` (the next batches
+    are prepared while the model trains on this one). Images are float32
+    (B, size, size, 3) in [0, 1], labels float32 (B,). One pass is one epoch: no
+    ``repeat``. Build a new one per ``fit``: a reused shuffled dataset continues its
+    shuffle sequence. Check the files first (``scan_images``): an undecodable one stops
+    the pipeline with ``InvalidArgumentError`` when it is reached.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    paths = [str(p) for p in paths]
+    labels = np.asarray(labels, np.float32)
+    if len(paths) != len(labels):
+        raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
+    if not paths:
+        raise ValueError("no image paths given")
+    ds = tf.data.Dataset.from_tensor_slices((paths, labels))
+    ds = ds.map(lambda p, y: (load_image(p, image_size), y),
+                num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    if cache:
+        ds = ds.cache()
+    if shuffle:
+        ds = ds.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def seed_pipeline(paths, labels, image_size: int = 256, batch_size: int = 32,
+                  training: bool = True, shuffle_buffer: int | None = None):
+    """Seed article 004's pipeline as written (``decode_jpeg(channel=3)`` fixed to
+    ``channels=3``, which the seed's code needs to run at all).
+
+    Images: ``from_tensor_slices(paths).map(load)`` with no ``num_parallel_calls`` (one
+    file at a time), ``tf.cast`` and ``/ 255``, zipped with the labels. ``training``:
+    ``repeat().shuffle(shuffle_buffer).batch(batch_size)`` with the seed's buffer of the
+    whole set by default (an unseeded shuffle of decoded images, an endless dataset:
+    take ``len(paths) // batch_size`` batches per epoch); otherwise ``batch`` only (its
+    ``test_dataset``). No cache, no prefetch: every epoch decodes every file again.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    def load_preprocess_image(path):
+        raw = tf.io.read_file(path)
+        image = tf.io.decode_jpeg(raw, channels=3)
+        image = tf.image.resize(image, [image_size, image_size])
+        image = tf.cast(image, tf.float32)
+        return image / 255
+
+    image_ds = tf.data.Dataset.from_tensor_slices([str(p) for p in paths]).map(load_preprocess_image)
+    label_ds = tf.data.Dataset.from_tensor_slices(np.asarray(labels, np.float32))
+    ds = tf.data.Dataset.zip((image_ds, label_ds))
+    if training:
+        return ds.repeat().shuffle(buffer_size=shuffle_buffer or len(paths)).batch(batch_size)
+    return ds.batch(batch_size)

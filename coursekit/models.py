@@ -15,6 +15,13 @@ Chapter 2, LeNet-5 on MNIST (input (N, 28, 28, 1), output (N, 10)):
   net has 60,000 trainable ones: see ``LENET5_1998_PAPER``).
 - ``lenet5_modern``: the same shapes with ReLU, max pooling and a softmax output, with
   optional light augmentation: 61,706 parameters.
+
+Chapter 3, a CNN for CIFAR-10 (input (N, 32, 32, 3), output (N, 10)):
+
+- ``cifar10_cnn``: a compact VGG-style CNN (blocks of two 3×3 convs, max pooling,
+  dropout; no BatchNorm), widths configurable: 550,570 parameters with the defaults.
+- ``augmentation``: random flip, translation, rotation (and zoom) as preprocessing
+  layers, defaults mapped one to one from seed 001's ``ImageDataGenerator``.
 """
 
 from __future__ import annotations
@@ -180,3 +187,86 @@ def lenet5_modern(num_classes: int = 10, augment: bool = False) -> keras.Model:
         ],
         name="lenet5_modern" + ("_augmented" if augment else ""),
     )
+
+
+# --- Chapter 3: a CNN for CIFAR-10 ------------------------------------------------------
+
+CIFAR10_SHAPE = (32, 32, 3)
+
+
+def augmentation(
+    flip: bool = True,
+    translate: float = 0.1,
+    rotate_degrees: float = 15.0,
+    zoom: float = 0.0,
+    fill_mode: str = "nearest",
+    seed: int | None = None,
+) -> keras.Sequential:
+    """Random image transformations as Keras preprocessing layers, active only in training.
+
+    Works on (N, H, W, C) images in [0, 1]; at inference (``training=False``) it is the
+    identity. The defaults are seed article 001's ``ImageDataGenerator(rotation_range=15,
+    width_shift_range=0.1, height_shift_range=0.1, horizontal_flip=True)``, one layer per
+    setting, with the generator's default ``fill_mode="nearest"``:
+
+    - ``flip``: ``RandomFlip("horizontal")`` (``horizontal_flip=True``);
+    - ``translate``: ``RandomTranslation(translate, translate)``, a shift of up to that
+      fraction of the height and width (``height_shift_range``, ``width_shift_range``);
+    - ``rotate_degrees``: ``RandomRotation(rotate_degrees / 360)``, Keras' factor being a
+      fraction of a full turn (``rotation_range`` in degrees);
+    - ``zoom``: ``RandomZoom(zoom)`` (``zoom_range``), left out at 0.
+
+    A setting of 0 (or False) leaves its layer out. No parameters.
+    """
+    steps = []
+    if flip:
+        steps.append(layers.RandomFlip("horizontal", seed=seed, name="flip"))
+    if translate:
+        steps.append(layers.RandomTranslation(translate, translate, fill_mode=fill_mode, seed=seed, name="translate"))
+    if rotate_degrees:
+        steps.append(layers.RandomRotation(rotate_degrees / 360.0, fill_mode=fill_mode, seed=seed, name="rotate"))
+    if zoom:
+        steps.append(layers.RandomZoom(zoom, fill_mode=fill_mode, seed=seed, name="zoom"))
+    return keras.Sequential(steps, name="augmentation")
+
+
+def cifar10_cnn(
+    num_classes: int = 10,
+    widths: tuple[int, ...] = (32, 64, 128),
+    dense_units: int = 128,
+    dropout: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5),
+    augment: keras.Layer | None = None,
+) -> keras.Model:
+    """A compact VGG-style CNN for CIFAR-10 (chapter 3), without BatchNorm.
+
+    Input (N, 32, 32, 3) in [0, 1]; output (N, ``num_classes``) softmax probabilities.
+    One block per entry of ``widths``: two 3×3 convolutions with ``same`` padding and
+    ReLU (``block{b}_conv1``, ``block{b}_conv2``), a 2×2 max pooling that halves the
+    height and width (``block{b}_pool``) and dropout ``dropout[b - 1]``
+    (``block{b}_dropout``). Then ``flatten``, ``dense`` (``dense_units``, ReLU),
+    ``dropout`` (``dropout[-1]``) and the softmax ``output``. ``dropout`` holds one rate
+    per block and one for the head. With the defaults: 32×32×32 → 16×16×32, 64 → 8×8×64,
+    128 → 4×4×128, flatten 2,048, dense 128, output 10: 550,570 parameters.
+
+    ``augment`` (e.g. ``augmentation()``), when given, is applied right after the input:
+    random while training, the identity at inference. It has no parameters.
+    """
+    if len(dropout) != len(widths) + 1:
+        raise ValueError(f"dropout needs {len(widths) + 1} rates (one per block, one for the head), got {dropout}")
+    steps = [keras.Input(CIFAR10_SHAPE)]
+    if augment is not None:
+        steps.append(augment)
+    for b, (width, rate) in enumerate(zip(widths, dropout), start=1):
+        steps += [
+            layers.Conv2D(width, 3, padding="same", activation="relu", name=f"block{b}_conv1"),
+            layers.Conv2D(width, 3, padding="same", activation="relu", name=f"block{b}_conv2"),
+            layers.MaxPooling2D(2, name=f"block{b}_pool"),
+            layers.Dropout(rate, name=f"block{b}_dropout"),
+        ]
+    steps += [
+        layers.Flatten(name="flatten"),
+        layers.Dense(dense_units, activation="relu", name="dense"),
+        layers.Dropout(dropout[-1], name="dropout"),
+        layers.Dense(num_classes, activation="softmax", name="output"),
+    ]
+    return keras.Sequential(steps, name="cifar10_cnn" + ("_augmented" if augment is not None else ""))

@@ -181,6 +181,110 @@ def dense(x, w, b):
     return x @ w + b
 
 
+# --- batch normalization ---------------------------------------------------------------
+#
+# Keras' conventions (``keras.layers.BatchNormalization``): the channels are the last
+# axis and every other axis is averaged over, so a dense input (N, C) is normalised
+# over its N rows and a conv input (N, H, W, C) over its N·H·W positions, one mean and
+# variance per channel; the variance is the biased one (divided by the count, not
+# count - 1); ε = 1e-3; the moving statistics keep ``momentum`` of their old value.
+
+
+@dataclass(frozen=True)
+class BatchNormCache:
+    """What :func:`batch_norm_forward` keeps for :func:`batch_norm_backward`.
+
+    ``mean`` and ``variance`` are the batch statistics (C,), which also feed
+    :func:`moving_average`; ``x_hat`` is the normalised input, ``inv_std`` is
+    ``1 / sqrt(variance + epsilon)`` (C,), and ``gamma`` the scale used.
+    """
+
+    x_hat: np.ndarray
+    mean: np.ndarray
+    variance: np.ndarray
+    inv_std: np.ndarray
+    gamma: np.ndarray
+
+
+def batch_norm_forward(x, gamma, beta, epsilon=1e-3):
+    """Batch normalization in training mode: normalise with the batch's own statistics.
+
+    x: (N, C) or (N, H, W, C), channels last; gamma, beta: (C,). Per channel c,
+    ``mean_c`` and ``variance_c`` are taken over every axis but the last, then
+    ``y = gamma_c * (x - mean_c) / sqrt(variance_c + epsilon) + beta_c``.
+    Returns ``(y, cache)``; ``cache`` (a :class:`BatchNormCache`) holds the batch mean
+    and variance and what the backward pass needs.
+    """
+    x, gamma, beta = _check_batch_norm(x, gamma, beta)
+    axes = tuple(range(x.ndim - 1))
+    mean = x.mean(axis=axes)
+    variance = ((x - mean) ** 2).mean(axis=axes)  # biased: divided by the count
+    inv_std = 1.0 / np.sqrt(variance + epsilon)
+    x_hat = (x - mean) * inv_std
+    cache = BatchNormCache(x_hat=x_hat, mean=mean, variance=variance, inv_std=inv_std, gamma=gamma)
+    return gamma * x_hat + beta, cache
+
+
+def batch_norm_inference(x, gamma, beta, moving_mean, moving_variance, epsilon=1e-3):
+    """Batch normalization in inference mode: the same formula as
+    :func:`batch_norm_forward`, with the moving mean and variance (C,) in place of the
+    batch's. Each example's output no longer depends on the rest of its batch."""
+    x, gamma, beta = _check_batch_norm(x, gamma, beta)
+    moving_mean, moving_variance = _float_array(moving_mean), _float_array(moving_variance)
+    for name, value in (("moving_mean", moving_mean), ("moving_variance", moving_variance)):
+        if value.shape != gamma.shape:
+            raise ValueError(f"{name} must have shape {gamma.shape} (one per channel), got {value.shape}")
+    return gamma * (x - moving_mean) / np.sqrt(moving_variance + epsilon) + beta
+
+
+def batch_norm_backward(grad_out, cache):
+    """Gradients of :func:`batch_norm_forward`, given ``grad_out`` = dLoss/dy.
+
+    With m the number of values per channel (N, or N·H·W), ĝ = dLoss/dx̂ = γ·grad_out:
+    ``dbeta = Σ grad_out``, ``dgamma = Σ grad_out·x̂`` and
+    ``dx = inv_std · (ĝ - mean(ĝ) - x̂·mean(ĝ·x̂))``, the means and sums taken over
+    the m values of each channel. The two mean terms are there because the batch mean
+    and variance depend on every x too. Returns ``(dx, dgamma, dbeta)``.
+    """
+    grad_out = _float_array(grad_out)
+    if grad_out.shape != cache.x_hat.shape:
+        raise ValueError(f"grad_out must have the output's shape {cache.x_hat.shape}, got {grad_out.shape}")
+    axes = tuple(range(grad_out.ndim - 1))
+    dbeta = grad_out.sum(axis=axes)
+    dgamma = (grad_out * cache.x_hat).sum(axis=axes)
+    g_hat = grad_out * cache.gamma
+    dx = cache.inv_std * (
+        g_hat - g_hat.mean(axis=axes) - cache.x_hat * (g_hat * cache.x_hat).mean(axis=axes)
+    )
+    return dx, dgamma, dbeta
+
+
+def moving_average(moving, batch_value, momentum=0.99):
+    """One update of a moving statistic, Keras' convention:
+    ``moving * momentum + batch_value * (1 - momentum)``.
+
+    A momentum near 1 forgets slowly: after n updates the starting value still weighs
+    ``momentum ** n``. Apply it to the mean and to the variance after each training batch.
+    """
+    if not 0.0 <= momentum <= 1.0:
+        raise ValueError(f"momentum must be in [0, 1], got {momentum}")
+    return _float_array(moving) * momentum + _float_array(batch_value) * (1.0 - momentum)
+
+
+def _check_batch_norm(x, gamma, beta):
+    """``x`` (N, ..., C) with γ and β of shape (C,), as float arrays."""
+    x = _float_array(x)
+    if x.ndim < 2:
+        raise ValueError(f"x must be (N, C) or (N, H, W, C), channels last, got shape {x.shape}")
+    gamma, beta = _float_array(gamma), _float_array(beta)
+    for name, value in (("gamma", gamma), ("beta", beta)):
+        if value.shape != (x.shape[-1],):
+            raise ValueError(
+                f"{name} must have shape ({x.shape[-1]},), one per channel of x {x.shape}, got {value.shape}"
+            )
+    return x, gamma, beta
+
+
 # --- private helpers -------------------------------------------------------------------
 
 

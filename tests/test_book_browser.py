@@ -118,8 +118,16 @@ def report():
 
 WAIT_FOR_MATHJAX = """
 const done = arguments[arguments.length - 1];
-if (!window.MathJax || !MathJax.startup) { done("no MathJax"); return; }
-MathJax.startup.promise.then(() => done("ok"), (e) => done("error: " + e));
+const started = Date.now();
+(function wait() {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    MathJax.startup.promise.then(() => done("ok"), (e) => done("error: " + e));
+  } else if (Date.now() - started > 20000) {
+    done("no MathJax after 20 s");
+  } else {
+    setTimeout(wait, 50);
+  }
+})();
 """
 
 

@@ -119,6 +119,7 @@ def report():
 WAIT_FOR_MATHJAX = """
 const done = arguments[arguments.length - 1];
 const started = Date.now();
+if (!document.querySelector('script[src*="mathjax"]')) { done("not on this page"); return; }
 (function wait() {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     MathJax.startup.promise.then(() => done("ok"), (e) => done("error: " + e));

@@ -30,6 +30,22 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def split_cpu(replicas: int) -> list[str]:
+    """Split the CPU into ``replicas`` logical devices, for trying ``tf.distribute`` on one
+    machine; returns their names (``['/device:CPU:0', ...]``).
+
+    Must run before TensorFlow creates its first tensor (at the top of a program or a
+    fresh kernel); afterwards TensorFlow refuses with a ``RuntimeError``.
+    """
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(replicas)]
+    )
+    return [device.name for device in tf.config.list_logical_devices("CPU")]
+
+
 def versions() -> dict[str, str]:
     """Versions of Python, TensorFlow and Keras, as strings."""
     import keras

@@ -76,15 +76,25 @@ class StopAt(keras.callbacks.Callback):
 
 def optimizer(training: Training, steps_per_epoch: int) -> keras.optimizers.Optimizer:
     """The recipe's optimizer; with ``cosine_decay``, its learning rate decays to 0 over
-    ``training.epochs * steps_per_epoch`` steps."""
+    ``training.epochs * steps_per_epoch`` steps (after ``warmup_epochs`` of linear warm-up
+    from 0, when the recipe has them)."""
     learning_rate = training.learning_rate
     if training.cosine_decay:
-        learning_rate = keras.optimizers.schedules.CosineDecay(
-            learning_rate, decay_steps=training.epochs * steps_per_epoch
-        )
+        warmup = round(training.warmup_epochs * steps_per_epoch)
+        if warmup:
+            learning_rate = keras.optimizers.schedules.CosineDecay(
+                0.0, decay_steps=training.epochs * steps_per_epoch - warmup,
+                warmup_target=learning_rate, warmup_steps=warmup,
+            )
+        else:
+            learning_rate = keras.optimizers.schedules.CosineDecay(
+                learning_rate, decay_steps=training.epochs * steps_per_epoch
+            )
     config = {"learning_rate": learning_rate}
     if training.momentum:
         config["momentum"] = training.momentum
+    if training.weight_decay:
+        config["weight_decay"] = training.weight_decay
     return keras.optimizers.get({"class_name": training.optimizer, "config": config})
 
 
@@ -101,6 +111,7 @@ def fit(
     callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: int | str = 0,
     strategy=None,
+    jit_compile: bool | str = "auto",
 ) -> Run:
     """Seed, build with ``build()``, compile with the recipe and train; return the ``Run``.
 
@@ -111,7 +122,10 @@ def fit(
     ``val_...``). ``callbacks`` are added to the timer. ``verbose`` is passed to
     ``model.fit`` (2: one line per epoch). With a ``tf.distribute`` ``strategy``, the
     model and its optimizer are built in its scope, so each batch is split across its
-    replicas (the batch size is the global one).
+    replicas (the batch size is the global one). ``jit_compile`` goes to
+    ``model.compile``: True compiles each training step with XLA (Keras' ``"auto"`` does
+    so on a GPU, not on a CPU); with op determinism on, as ``runtime.start`` sets it,
+    Keras turns XLA down with a warning.
     """
     keras.utils.set_random_seed(seed)
     if y is None:
@@ -123,7 +137,8 @@ def fit(
         steps_per_epoch = math.ceil(len(x) / training.batch_size)
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = build()
-        model.compile(optimizer=optimizer(training, steps_per_epoch), loss=loss, metrics=list(metrics))
+        model.compile(optimizer=optimizer(training, steps_per_epoch), loss=loss, metrics=list(metrics),
+                      jit_compile=jit_compile)
     timer = EpochTimer()
     start = time.perf_counter()
     history = model.fit(

@@ -122,3 +122,12 @@ def test_an_endless_dataset_is_a_clear_error(stripes):
     endless = tf.data.Dataset.from_tensor_slices((x, y)).batch(16).repeat()
     with pytest.raises(ValueError, match="infinite length.*repeat"):
         train.fit(tiny_cnn, endless, None, RECIPE)
+
+
+def test_jit_compile_reaches_compile_where_keras_turns_it_down_under_determinism(stripes):
+    x, y = stripes  # op determinism is on (see the fixture): Keras refuses XLA, and says so
+    with pytest.warns(UserWarning, match="doesn't support `jit_compile=True`"):
+        xla = train.fit(tiny_cnn, x, y, RECIPE, jit_compile=True)
+    plain = train.fit(tiny_cnn, x, y, RECIPE, jit_compile=False)
+    assert xla.model.jit_compile is False
+    assert xla.history == plain.history

@@ -1,4 +1,9 @@
-"""Check a folder of JPEGs before a ``tf.data`` pipeline decodes it.
+"""Check a folder of JPEGs before a ``tf.data`` pipeline decodes it, and build the pipelines.
+
+Below the scan: ``load_image`` and ``image_dataset`` (the course's tuned pipeline from
+paths and labels), ``seed_pipeline`` (seed article 004's, for comparison), ``time_pass``
+(time one pass of a pipeline alone), ``array_dataset`` (images already in memory) and
+``broken_copy`` (a copy of a folder with bad files planted, for chapter 4).
 
 ``scan_images`` opens every file and sorts out the ones that
 ``tf.io.decode_jpeg(raw, channels=3)`` cannot turn into a correct RGB image:
@@ -240,3 +245,126 @@ def seed_pipeline(paths, labels, image_size: int = 256, batch_size: int = 32,
     if training:
         return ds.repeat().shuffle(buffer_size=shuffle_buffer or len(paths)).batch(batch_size)
     return ds.batch(batch_size)
+
+
+def array_dataset(images, labels, batch_size: int, *, shuffle: bool = False, seed: int = 0,
+                  augment=None, num_classes: int | None = None):
+    """Images already in memory (uint8 ``(N, H, W, C)``, as ``load_cifar10`` returns them)
+    as a finite ``tf.data.Dataset`` of ``(images, labels)`` batches.
+
+    ``shuffle`` (a buffer of the whole set, seeded, reshuffled every epoch) → ``batch`` →
+    scale to float32 [0, 1] (per batch: the set stays uint8 in memory, 4 times smaller)
+    → ``augment(images, training=True)`` when given (e.g. ``models.augmentation()``: new
+    random transformations for every batch of every epoch) → labels one-hot float32
+    ``(B, num_classes)`` when ``num_classes`` is given (for losses such as
+    ``CategoricalCrossentropy(label_smoothing=...)``), else as given → ``prefetch``. The
+    map runs in parallel, order kept. One pass is one epoch: no ``repeat``. Build a new
+    one per ``fit``: a reused shuffled dataset continues its shuffle sequence.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    images, labels = np.asarray(images), np.asarray(labels)
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+
+    def prepare(x, y):
+        x = tf.cast(x, tf.float32) / 255.0
+        if augment is not None:
+            x = augment(x, training=True)
+        if num_classes:
+            y = tf.one_hot(tf.cast(y, tf.int32), num_classes)
+        return x, y
+
+    ds = tf.data.Dataset.from_tensor_slices((images, labels))
+    if shuffle:
+        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size).map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+# --- a broken copy of an image folder, for the chapter's bad-files section -----------------
+
+# What ``broken_copy`` plants, by file name: (part, class folder index, problem the scan
+# reports). The names sort after the class's real files (``cat.999.jpg`` < ``cat.z...``),
+# so an unshuffled pass meets them after the good ones, mid-epoch.
+PLANTED = {
+    "z-truncated.jpg": ("train", 0, "truncated"),
+    "z-png-renamed.jpg": ("train", 1, "not a JPEG"),
+    "z-grayscale.jpg": ("train", 1, "grayscale"),
+    "z-download-error.jpg": ("validation", 0, "not a JPEG"),
+    "z-cmyk.jpg": ("validation", 1, "CMYK"),
+}
+
+
+def broken_copy(root: str | Path, per_class: int = 10, dest: str | Path | None = None) -> Path:
+    """A small copy of the image folder ``root/{train,validation}/<class>/`` with bad files
+    planted among good ones; returns the copy's root.
+
+    The first ``per_class`` files (sorted) of every class folder are copied, then five
+    files are made from real images (see ``PLANTED``): a JPEG cut in half, a PNG renamed
+    ``.jpg``, a text file named ``.jpg`` (the HTML error page a failed download saves), a
+    grayscale and a CMYK JPEG. ``dest`` must be a new or empty folder outside ``root``;
+    by default a new temporary folder (delete it with ``shutil.rmtree`` when done).
+    The source folder is only read.
+    """
+    import io
+    import shutil
+    import tempfile
+
+    from PIL import Image
+
+    root = Path(root).resolve()
+    if dest is None:
+        dest = Path(tempfile.mkdtemp(prefix="coursekit-broken-"))
+    dest = Path(dest).resolve()
+    if dest == root or dest.is_relative_to(root):
+        raise ValueError(f"{dest} is inside {root}: the broken copy must go elsewhere, "
+                         f"the source folder is never changed.")
+    if dest.exists() and any(dest.iterdir()):
+        raise ValueError(f"{dest} is not empty: give a new or empty folder.")
+    classes = {}
+    for part in ("train", "validation"):
+        classes[part] = sorted(p.name for p in (root / part).iterdir() if p.is_dir())
+        for name in classes[part]:
+            (dest / part / name).mkdir(parents=True, exist_ok=True)
+            for src in sorted((root / part / name).iterdir())[:per_class]:
+                shutil.copyfile(src, dest / part / name / src.name)
+    donor = sorted((root / "train" / classes["train"][0]).iterdir())[0]
+    raw = donor.read_bytes()
+    with Image.open(donor) as image:
+        rgb = image.convert("RGB")
+
+    def encoded(image, fmt: str) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+        return buffer.getvalue()
+
+    payloads = {
+        "z-truncated.jpg": raw[: len(raw) // 2],
+        "z-png-renamed.jpg": encoded(rgb, "PNG"),
+        "z-grayscale.jpg": encoded(rgb.convert("L"), "JPEG"),
+        "z-download-error.jpg": b"<html><head><title>404 Not Found</title></head>\n"
+                                b"<body><h1>Not Found</h1></body></html>\n",
+        "z-cmyk.jpg": encoded(rgb.convert("CMYK"), "JPEG"),
+    }
+    for name, (part, index, _) in PLANTED.items():
+        (dest / part / classes[part][index] / name).write_bytes(payloads[name])
+    return dest
+
+
+def time_pass(dataset, steps: int | None = None) -> tuple[float, int]:
+    """Iterate over ``dataset`` once (or ``steps`` elements of it, for an endless one) and
+    return ``(seconds, images)``: the wall-clock time and how many images came out.
+
+    An element is a batch ``(images, labels)``, a single image, or raw bytes; each image
+    counts once (the leading axis of a batch). Nothing else is done with the data, so
+    this times the input pipeline alone: ``images / seconds`` is its throughput.
+    """
+    import time
+
+    start, count = time.perf_counter(), 0
+    for element in (dataset if steps is None else dataset.take(steps)):
+        first = element[0] if isinstance(element, tuple) else element
+        count += int(first.shape[0]) if first.shape.rank == 4 else 1
+    return time.perf_counter() - start, count

@@ -22,6 +22,15 @@ Chapter 3, a CNN for CIFAR-10 (input (N, 32, 32, 3), output (N, 10)):
   dropout; no BatchNorm), widths configurable: 550,570 parameters with the defaults.
 - ``augmentation``: random flip, translation, rotation (and zoom) as preprocessing
   layers, defaults mapped one to one from seed 001's ``ImageDataGenerator``.
+
+Chapter 4, cats vs dogs (input (N, S, S, 3), output (N, 1): one sigmoid probability of
+the class labelled 1, "dogs"; the one exception to the softmax rule above):
+
+- ``cats_vs_dogs_cnn``: four blocks of a 3×3 conv and max pooling, global average
+  pooling instead of a flatten, dropout and one sigmoid unit: 388,673 parameters with
+  the defaults, whatever the image size S.
+- ``cats_vs_dogs_seed``: seed article 004's model as written (nine valid 3×3 convs on
+  256×256, GAP, dense 1024 and 256): 10,717,249 parameters; counted, not trained.
 """
 
 from __future__ import annotations
@@ -222,9 +231,11 @@ def augmentation(
     if flip:
         steps.append(layers.RandomFlip("horizontal", seed=seed, name="flip"))
     if translate:
-        steps.append(layers.RandomTranslation(translate, translate, fill_mode=fill_mode, seed=seed, name="translate"))
+        steps.append(layers.RandomTranslation(
+            translate, translate, fill_mode=fill_mode, seed=seed, name="translate"))
     if rotate_degrees:
-        steps.append(layers.RandomRotation(rotate_degrees / 360.0, fill_mode=fill_mode, seed=seed, name="rotate"))
+        steps.append(layers.RandomRotation(
+            rotate_degrees / 360.0, fill_mode=fill_mode, seed=seed, name="rotate"))
     if zoom:
         steps.append(layers.RandomZoom(zoom, fill_mode=fill_mode, seed=seed, name="zoom"))
     return keras.Sequential(steps, name="augmentation")
@@ -234,8 +245,10 @@ def cifar10_cnn(
     num_classes: int = 10,
     widths: tuple[int, ...] = (32, 64, 128),
     dense_units: int = 128,
-    dropout: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5),
+    dropout: tuple[float, ...] = (0.1, 0.1, 0.2, 0.3),
     augment: keras.Layer | None = None,
+    batch_norm: str | None = None,
+    bn_momentum: float = 0.99,
 ) -> keras.Model:
     """A compact VGG-style CNN for CIFAR-10 (chapter 3), without BatchNorm.
 
@@ -245,12 +258,23 @@ def cifar10_cnn(
     height and width (``block{b}_pool``) and dropout ``dropout[b - 1]``
     (``block{b}_dropout``). Then ``flatten``, ``dense`` (``dense_units``, ReLU),
     ``dropout`` (``dropout[-1]``) and the softmax ``output``. ``dropout`` holds one rate
-    per block and one for the head. With the defaults: 32×32×32 → 16×16×32, 64 → 8×8×64,
-    128 → 4×4×128, flatten 2,048, dense 128, output 10: 550,570 parameters.
+    per block and one for the head; the defaults are light, for short schedules with
+    augmentation (chapter 3 trains it for 15 epochs on a CPU). With the defaults:
+    32×32×32 → 16×16×32, 64 → 8×8×64, 128 → 4×4×128, flatten 2,048, dense 128,
+    output 10: 550,570 parameters.
 
     ``augment`` (e.g. ``augmentation()``), when given, is applied right after the input:
     random while training, the identity at inference. It has no parameters.
+
+    ``batch_norm`` (chapter 5) adds a ``BatchNormalization`` (momentum ``bn_momentum``)
+    to every convolution and to the hidden dense layer: ``"before"`` the ReLU (the layer
+    loses its bias, which the BN's β replaces: ``{name}``, ``{name}_bn``,
+    ``{name}_relu``) or ``"after"`` it (``{name}`` with its ReLU, then ``{name}_bn``).
+    Each BN layer adds 4 C parameters, 2 C of them trainable (γ, β); the moving mean and
+    variance are not. None (the default) gives the chapter-3 model unchanged.
     """
+    if batch_norm not in BN_PLACEMENTS:
+        raise ValueError(f"batch_norm must be one of {BN_PLACEMENTS}, got {batch_norm!r}")
     if len(dropout) != len(widths) + 1:
         raise ValueError(f"dropout needs {len(widths) + 1} rates (one per block, one for the head), got {dropout}")
     steps = [keras.Input(CIFAR10_SHAPE)]
@@ -258,15 +282,120 @@ def cifar10_cnn(
         steps.append(augment)
     for b, (width, rate) in enumerate(zip(widths, dropout), start=1):
         steps += [
-            layers.Conv2D(width, 3, padding="same", activation="relu", name=f"block{b}_conv1"),
-            layers.Conv2D(width, 3, padding="same", activation="relu", name=f"block{b}_conv2"),
+            *_relu_with_bn(_conv3x3(width), f"block{b}_conv1", batch_norm, bn_momentum),
+            *_relu_with_bn(_conv3x3(width), f"block{b}_conv2", batch_norm, bn_momentum),
             layers.MaxPooling2D(2, name=f"block{b}_pool"),
             layers.Dropout(rate, name=f"block{b}_dropout"),
         ]
     steps += [
         layers.Flatten(name="flatten"),
-        layers.Dense(dense_units, activation="relu", name="dense"),
+        *_relu_with_bn(lambda **kw: layers.Dense(dense_units, **kw), "dense", batch_norm, bn_momentum),
         layers.Dropout(dropout[-1], name="dropout"),
         layers.Dense(num_classes, activation="softmax", name="output"),
     ]
-    return keras.Sequential(steps, name="cifar10_cnn" + ("_augmented" if augment is not None else ""))
+    suffix = (f"_bn_{batch_norm}" if batch_norm else "") + ("_augmented" if augment is not None else "")
+    return keras.Sequential(steps, name="cifar10_cnn" + suffix)
+
+
+# Where ``cifar10_cnn(batch_norm=...)`` puts BatchNormalization: nowhere, or before or
+# after each ReLU.
+BN_PLACEMENTS = (None, "before", "after")
+
+
+def _conv3x3(width: int):
+    return lambda **kw: layers.Conv2D(width, 3, padding="same", **kw)
+
+
+def _relu_with_bn(make, name: str, batch_norm: str | None, momentum: float) -> list:
+    """``make(name=..., activation=..., use_bias=...)`` (a Conv2D or Dense) with a ReLU,
+    and a BatchNormalization before or after the ReLU, or none (see ``cifar10_cnn``)."""
+    if batch_norm is None:
+        return [make(name=name, activation="relu")]
+    bn = layers.BatchNormalization(momentum=momentum, name=f"{name}_bn")
+    if batch_norm == "after":
+        return [make(name=name, activation="relu"), bn]
+    return [make(name=name, use_bias=False), bn, layers.Activation("relu", name=f"{name}_relu")]
+
+
+def multiply_adds(model: keras.Model) -> dict[str, int]:
+    """Multiply-adds per image of each ``Conv2D`` and ``Dense`` layer of a built model.
+
+    A convolution computes one dot product of length kh·kw·C_in per output number:
+    H_out·W_out·C_out·kh·kw·C_in multiply-adds (``groups`` divides it). A dense layer:
+    n_in·n_out. Bias additions, activations and pooling are left out (they are a few
+    per output number, against hundreds). Returns ``{layer name: multiply-adds}`` in
+    layer order; layers nested in a ``Sequential`` inside the model are included.
+    """
+    counts = {}
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, layers.Conv2D):
+            _, h, w, c_out = layer.output.shape
+            kh, kw = layer.kernel_size
+            c_in = layer.input.shape[-1]
+            counts[layer.name] = int(h * w * c_out * kh * kw * c_in // layer.groups)
+        elif isinstance(layer, layers.Dense):
+            counts[layer.name] = int(layer.input.shape[-1] * layer.units)
+    return counts
+
+
+# --- Chapter 4: cats vs dogs, a binary classifier ---------------------------------------
+
+
+def cats_vs_dogs_cnn(
+    image_size: int = 96,
+    widths: tuple[int, ...] = (32, 64, 128, 256),
+    dropout: float = 0.3,
+    augment: keras.Layer | None = None,
+) -> keras.Model:
+    """A compact CNN that tells cats (0) from dogs (1), without BatchNorm (chapter 4).
+
+    Input (N, ``image_size``, ``image_size``, 3) in [0, 1]; output (N, 1), the sigmoid
+    probability of "dog": train it with binary cross-entropy. One block per entry of
+    ``widths``: a 3×3 convolution with ``same`` padding and ReLU (``block{b}_conv``) and a
+    2×2 max pooling (``block{b}_pool``). Then global average pooling (``gap``: the mean of
+    each of the last block's maps, ``widths[-1]`` numbers whatever the image size, where
+    a flatten would give S/16 · S/16 · ``widths[-1]``), ``dropout`` and one sigmoid unit
+    (``output``). With the defaults, 96 → 48 → 24 → 12 → 6, GAP 256: 388,673 parameters
+    (the same at any image size).
+
+    ``augment`` (e.g. ``augmentation(translate=0, rotate_degrees=...)``), when given, is
+    applied right after the input: random while training, the identity at inference.
+    """
+    steps = [keras.Input((image_size, image_size, 3))]
+    if augment is not None:
+        steps.append(augment)
+    for b, width in enumerate(widths, start=1):
+        steps += [
+            layers.Conv2D(width, 3, padding="same", activation="relu", name=f"block{b}_conv"),
+            layers.MaxPooling2D(2, name=f"block{b}_pool"),
+        ]
+    steps += [
+        layers.GlobalAveragePooling2D(name="gap"),
+        layers.Dropout(dropout, name="dropout"),
+        layers.Dense(1, activation="sigmoid", name="output"),
+    ]
+    return keras.Sequential(steps, name="cats_vs_dogs_cnn" + ("_augmented" if augment is not None else ""))
+
+
+def cats_vs_dogs_seed(image_size: int = 256) -> keras.Model:
+    """Seed article 004's model, as written: six 3×3 conv widths 64-64-128-128-256-256
+    with ``valid`` padding and a max pooling after each pair, then 512, pool, 512, pool,
+    1024, global average pooling, dense 1024 and 256 (ReLU) and one sigmoid unit.
+
+    Input (N, 256, 256, 3) in [0, 1] (the seed's size); output (N, 1).
+    10,717,249 parameters. Built to count and compare, not trained in the course.
+    """
+    steps = [keras.Input((image_size, image_size, 3))]
+    for width, pool in ((64, False), (64, True), (128, False), (128, True), (256, False),
+                        (256, True), (512, True), (512, True)):
+        steps.append(layers.Conv2D(width, 3, activation="relu"))
+        if pool:
+            steps.append(layers.MaxPooling2D())
+    steps += [
+        layers.Conv2D(1024, 3, activation="relu"),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(1024, activation="relu"),
+        layers.Dense(256, activation="relu"),
+        layers.Dense(1, activation="sigmoid"),
+    ]
+    return keras.Sequential(steps, name="cats_vs_dogs_seed")

@@ -148,3 +148,34 @@ def show_kernels(kernels: np.ndarray, ncols: int = 8, size: float = 1.2) -> plt.
             titles.append(f"{o}" if c_in == 1 else f"{o}←{c}")
     fig = show_images([plt.cm.RdBu_r(im)[..., :3] for im in images], titles, ncols=ncols, size=size)
     return fig
+
+
+def curves_side_by_side(
+    panels: dict[str, dict[str, dict[str, Sequence[float]]]],
+    metric: str = "accuracy",
+    size: float = 3.6,
+) -> plt.Figure:
+    """Several comparisons of runs next to each other, one panel each, on a shared y axis.
+
+    ``panels`` maps a panel title to the ``histories`` of :func:`learning_curves` (a run's
+    name → its Keras history dict). Each panel draws ``metric`` per epoch, training dashed
+    and validation solid, one colour per run name, the same colour in every panel.
+    """
+    names = list(dict.fromkeys(name for histories in panels.values() for name in histories))
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(size * 1.3 * len(panels), size), sharey=True, squeeze=False
+    )
+    for ax, (title, histories) in zip(axes.flat, panels.items()):
+        for name, history in histories.items():
+            color = f"C{names.index(name)}"
+            for key, style in ((metric, "--"), (f"val_{metric}", "-")):
+                if key in history:
+                    epochs = np.arange(1, len(history[key]) + 1)
+                    ax.plot(epochs, history[key], style, color=color, label=name if style == "-" else None)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes.flat[0].set_ylabel(f"{metric} (validation solid, training dashed)")
+    fig.tight_layout()
+    return fig

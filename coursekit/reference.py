@@ -271,6 +271,25 @@ def moving_average(moving, batch_value, momentum=0.99):
     return _float_array(moving) * momentum + _float_array(batch_value) * (1.0 - momentum)
 
 
+def numerical_gradient(f, a, h=1e-6):
+    """The gradient of the scalar ``f()`` with respect to every entry of the float64
+    array ``a``, by central differences ``(f(a + h) - f(a - h)) / 2h``, one entry at a
+    time. ``f`` reads ``a``, which is changed in place and restored. Slow (two calls per
+    entry): for checking an analytic gradient on a small input."""
+    if a.dtype != np.float64:
+        raise ValueError(f"a must be a float64 array (float32 round-off swamps h={h}), got {a.dtype}")
+    grad = np.zeros_like(a)
+    for i in np.ndindex(a.shape):
+        saved = a[i]
+        a[i] = saved + h
+        up = f()
+        a[i] = saved - h
+        down = f()
+        a[i] = saved
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
 def _check_batch_norm(x, gamma, beta):
     """``x`` (N, ..., C) with γ and β of shape (C,), as float arrays."""
     x = _float_array(x)

@@ -148,6 +148,15 @@ def _batchnorm(epochs: int, min_accuracy: float, small_batch: int) -> dict[str, 
     }
 
 
+# Appendix (training on several devices): chapters 3 and 5's CNN on chapter 5's subset,
+# the same run on one device and mirrored. SGD, because Adam's first steps (about
+# lr * sign(gradient)) magnify rounding differences. The appendix checks that the runs
+# agree, not an accuracy, so min_accuracy is 0.
+def _scaling(epochs: int) -> Training:
+    return Training(epochs, batch_size=128, optimizer="sgd", learning_rate=0.02, momentum=0.9,
+                    min_accuracy=0.0)
+
+
 def _batchnorm_settings(max_epochs_ratio: float) -> dict[str, float]:
     return {"cifar10_bn_momentum": 0.9, "cifar10_bn_max_epochs_ratio": max_epochs_ratio}
 
@@ -174,6 +183,7 @@ PROFILES: dict[str, Profile] = {
             "cifar10_cnn_noaug": _cifar10_cnn(epochs=4, min_accuracy=0.25),
             "cats_vs_dogs_cnn": _cats_vs_dogs(epochs=15, min_accuracy=0.0),
             **_batchnorm(epochs=3, min_accuracy=0.2, small_batch=32),
+            "cifar10_scaling": _scaling(epochs=2),
         },
         settings=_cats_vs_dogs_settings(image_size=96, errata_images=128) | _batchnorm_settings(1.0),
     ),
@@ -197,6 +207,7 @@ PROFILES: dict[str, Profile] = {
             "cifar10_cnn_noaug": _cifar10_cnn(epochs=3, min_accuracy=0.50),
             "cats_vs_dogs_cnn": _cats_vs_dogs(epochs=30, min_accuracy=0.70),
             **_batchnorm(epochs=8, min_accuracy=0.40, small_batch=32),
+            "cifar10_scaling": _scaling(epochs=2),
         },
         settings=_cats_vs_dogs_settings(image_size=96, errata_images=320) | _batchnorm_settings(0.5),
     ),
@@ -225,6 +236,7 @@ PROFILES: dict[str, Profile] = {
             # Unmeasured (no GPU): chapter 5's comparison on all the data; thresholds at
             # quick's until a GPU run measures them.
             **_batchnorm(epochs=20, min_accuracy=0.40, small_batch=32),
+            "cifar10_scaling": _scaling(epochs=2),
         },
         settings=_cats_vs_dogs_settings(image_size=160, errata_images=320) | _batchnorm_settings(0.5),
     ),

@@ -145,6 +145,7 @@ def fit(
         x,
         y,
         batch_size=None if y is None else training.batch_size,
+        shuffle=y is not None,  # arrays: reshuffled every epoch; a dataset: as it comes
         epochs=training.epochs,
         validation_data=validation_data,
         callbacks=[timer, *callbacks],

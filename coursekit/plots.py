@@ -67,6 +67,14 @@ def show_numbers(
     return fig
 
 
+def _plot_history(ax, history, metric: str, color: str, train_label, validation_label) -> None:
+    """Draw one run's ``metric`` per epoch (from 1) on ``ax``: training dashed, validation
+    (``val_`` + ``metric``) solid, where the history has them."""
+    for key, style, label in ((metric, "--", train_label), (f"val_{metric}", "-", validation_label)):
+        if key in history:
+            ax.plot(np.arange(1, len(history[key]) + 1), history[key], style, color=color, label=label)
+
+
 def learning_curves(
     histories: dict[str, dict[str, Sequence[float]]],
     metrics: Sequence[str] = ("loss", "accuracy"),
@@ -81,11 +89,7 @@ def learning_curves(
     fig, axes = plt.subplots(1, len(metrics), figsize=(size * 1.4 * len(metrics), size), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
         for i, (name, history) in enumerate(histories.items()):
-            color = f"C{i}"
-            for key, style, label in ((metric, "--", "train"), (f"val_{metric}", "-", "validation")):
-                if key in history:
-                    epochs = np.arange(1, len(history[key]) + 1)
-                    ax.plot(epochs, history[key], style, color=color, label=f"{name} ({label})")
+            _plot_history(ax, history, metric, f"C{i}", f"{name} (train)", f"{name} (validation)")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
@@ -167,11 +171,7 @@ def curves_side_by_side(
     )
     for ax, (title, histories) in zip(axes.flat, panels.items()):
         for name, history in histories.items():
-            color = f"C{names.index(name)}"
-            for key, style in ((metric, "--"), (f"val_{metric}", "-")):
-                if key in history:
-                    epochs = np.arange(1, len(history[key]) + 1)
-                    ax.plot(epochs, history[key], style, color=color, label=name if style == "-" else None)
+            _plot_history(ax, history, metric, f"C{names.index(name)}", None, name)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)

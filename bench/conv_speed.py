@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow loads: no C++ log lines
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
-from coursekit import reference as ref  # noqa: E402
-from coursekit import results  # noqa: E402
-from coursekit.runtime import device_name  # noqa: E402
+from coursekit import reference as ref
+from coursekit import results, runtime
 
 SHAPE = (32, 32, 32)  # H, W, C_in
 KERNEL = (3, 3, 32, 64)  # kh, kw, C_in, C_out
@@ -77,8 +75,7 @@ def main() -> None:
         np.testing.assert_allclose(got, expected[: len(got)], rtol=1e-4, atol=1e-4, err_msg=name)
         worst = max(worst, np.abs(got - expected[: len(got)]).max())
 
-    print(f"{device_name()}; TensorFlow {tf.__version__}, "
-          f"NumPy {np.__version__}, Python {platform.python_version()}")
+    print(f"{runtime.banner()}; NumPy {np.__version__}")
     print(f"x: ({args.batch}, {', '.join(map(str, SHAPE))}) float32, kernel {KERNEL}, "
           f"stride 1, same padding; best of {args.repeats} runs")
     if loop_batch < args.batch:
@@ -93,7 +90,8 @@ def main() -> None:
     loop, im2col, tf_time = (per_image[n] for n in methods)
     print(f"\nloop / im2col = {loop / im2col:.1f}x   im2col / tf = {im2col / tf_time:.1f}x   "
           f"loop / tf = {loop / tf_time:.1f}x")
-    saved = results.save_bench("conv_speed", " ".join(["python", "bench/conv_speed.py", *sys.argv[1:]]), {
+    command = " ".join(["python", "bench/conv_speed.py", *sys.argv[1:]])
+    saved = results.save_bench("conv_speed", command, {
         "NumPy loops / NumPy im2col (time per image)": (loop / im2col, "ratio"),
         "NumPy im2col / tf.nn.conv2d (time per image)": (im2col / tf_time, "ratio"),
         "tf.nn.conv2d": (1 / tf_time, "images/s"),

@@ -15,14 +15,12 @@ import os
 import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow loads: no C++ log lines
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
 
-from coursekit import models, results  # noqa: E402
-from coursekit.runtime import device_name  # noqa: E402
+from coursekit import models, results, runtime
 
 
 def epoch_seconds(model: keras.Model, x: np.ndarray, y: np.ndarray, batch: int) -> float:
@@ -55,15 +53,17 @@ def main() -> None:
             best[jit] = min(best[jit], epoch_seconds(model, x, y, args.batch))
     speed = {jit: args.images / seconds for jit, seconds in best.items()}
 
-    print(f"{device_name()}; TensorFlow {tf.__version__}, Keras {keras.__version__}")
-    print(f"chapter-3 CNN ({models.cifar10_cnn().count_params():,} parameters), {args.images} images "
-          f"of 32x32x3, batch {args.batch}, best of {args.repeats} epochs after a warm-up\n")
+    print(runtime.banner())
+    print(f"chapter-3 CNN ({models.cifar10_cnn().count_params():,} parameters), "
+          f"{args.images} images of 32x32x3, batch {args.batch}, "
+          f"best of {args.repeats} epochs after a warm-up\n")
     print(f"{'jit_compile':<12} {'s / epoch':>10} {'images / s':>11}")
     for jit in (False, True):
         print(f"{str(jit):<12} {best[jit]:>10.2f} {speed[jit]:>11.0f}")
     ratio = speed[True] / speed[False]
     print(f"\nXLA / no XLA (images/s) = {ratio:.2f}x")
-    saved = results.save_bench("xla_speed", " ".join(["python", "bench/xla_speed.py", *sys.argv[1:]]), {
+    command = " ".join(["python", "bench/xla_speed.py", *sys.argv[1:]])
+    saved = results.save_bench("xla_speed", command, {
         "training without XLA": (speed[False], "images/s"),
         "training with XLA (jit_compile=True)": (speed[True], "images/s"),
         "XLA / no XLA (images/s)": (ratio, "ratio"),

@@ -1,10 +1,9 @@
-"""coursekit: the helpers behind the hands-on CNN course.
+"""coursekit, the CNN course's helpers. Teaching: reference, models, batchnorm, plots. Data:
+datasets, images, pipelines. Runs: profiles, runtime, train, execute, results."""
 
-One module per concept: ``profiles`` (how much work a notebook does), ``runtime``
-(seeding and the environment banner), ``reference`` (NumPy implementations of the
-layers), ``data`` (download, verify, cache, load), ``images`` (image files and their checks),
-``models``, ``train`` (seeded, timed training), ``plots``, ``execute`` (run a notebook
-and record its provenance) and ``results`` (headline numbers and the results page).
-"""
+import os
+
+# Before TensorFlow loads: its C++ log lines (e.g. "use_unbounded_threadpool") stay off.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __version__ = "0.1.0"

@@ -1,14 +1,5 @@
-"""Execute a chapter notebook in a fresh kernel and store its outputs in place.
-
-    python -m coursekit.execute book/01_convolution.ipynb --profile quick
-
-The notebook's metadata gets a ``coursekit`` record: the profile, the TensorFlow,
-Keras and Python versions, the device, the date, the seconds it took, a sha256 of
-its code cells, and the headline numbers its cells recorded (``coursekit.results``). ``tests/test_notebooks.py`` fails when that hash no longer matches the
-code (stale outputs), so stored outputs always come from the code as committed.
-"""
-
-from __future__ import annotations
+"""Execute a chapter notebook in a fresh kernel, store its outputs and a provenance record:
+``python -m coursekit.execute book/01_convolution.ipynb --profile quick``."""
 
 import argparse
 import datetime
@@ -19,8 +10,12 @@ import time
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
+
+from coursekit import profiles, results, runtime
 
 RECORD_KEY = "coursekit"
+PACKAGE = Path(__file__).resolve().parent
 
 
 def code_hash(nb: nbformat.NotebookNode) -> str:
@@ -29,34 +24,52 @@ def code_hash(nb: nbformat.NotebookNode) -> str:
     return hashlib.sha256(json.dumps(sources).encode("utf-8")).hexdigest()
 
 
+def coursekit_hash(package: Path = PACKAGE) -> str:
+    """sha256 (hex) of the package's ``.py`` files: each path (relative, sorted) and content."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package).as_posix()}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def stale(nb: nbformat.NotebookNode, package: Path = PACKAGE) -> list[str]:
+    """Why ``nb``'s stored outputs do not come from its code and ``package``: [] if fresh."""
+    record = nb.metadata.get(RECORD_KEY)
+    if not record:
+        return ["it has no execution record"]
+    keys = ("tensorflow", "keras", "device", "date", "seconds")
+    why = [f"its record lacks {key!r}" for key in keys if not record.get(key)]
+    if record.get("profile") not in profiles.PROFILES:
+        why.append(f"unknown profile {record.get('profile')!r}")
+    if record.get("code_sha256") != code_hash(nb):
+        why.append("its code changed after its outputs were stored")
+    if record.get("coursekit_sha256") != coursekit_hash(package):
+        why.append("coursekit changed after its outputs were stored")
+    if record.get("results", {}) != results.collect(nb):
+        why.append("the recorded results differ from the cells' outputs")
+    if not all(c.execution_count for c in nb.cells if c.cell_type == "code"):
+        why.append("a code cell was not executed")
+    return why
+
+
 def execute(path: Path, profile: str, timeout: int | None = None) -> dict:
-    """Run ``path`` top to bottom under ``profile``, write outputs and the record back.
-
-    Returns the record. Raises ``nbclient.exceptions.CellExecutionError`` (and writes
-    nothing) when a cell fails.
-    """
-    from nbclient import NotebookClient
-
-    from coursekit import profiles, results, runtime
-
+    """Run ``path`` under ``profile``; write outputs and record back (none if a cell fails)."""
     if profile not in profiles.PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.PROFILES)}")
+        raise ValueError(f"unknown profile {profile!r}; choose one of "
+                         f"{', '.join(profiles.PROFILES)}")
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
+    # TensorFlow's C++ log lines stay out of the outputs: off unless the caller set a level,
+    # and what C++ still writes goes to this process's terminal, not to the notebook.
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            extra_arguments=["--IPKernelApp.capture_fd_output=False"],
+                            resources={"metadata": {"path": str(path.parent)}})
     started = time.perf_counter()
-    client.execute(env={**os.environ, profiles.ENV_VAR: profile})  # the kernel's environment
-    record = {
-        "profile": profile,
-        **runtime.versions(),
-        "device": runtime.device_name(),
+    client.execute(env={"TF_CPP_MIN_LOG_LEVEL": "3", **os.environ, profiles.ENV_VAR: profile})
+    nb.metadata[RECORD_KEY] = record = {
+        "profile": profile, **runtime.versions(), "device": runtime.device_name(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "seconds": round(time.perf_counter() - started, 1),
-        "code_sha256": code_hash(nb),
-        "results": results.collect(nb),
-    }
-    nb.metadata[RECORD_KEY] = record
+        "seconds": round(time.perf_counter() - started, 1), "code_sha256": code_hash(nb),
+        "coursekit_sha256": coursekit_hash(), "results": results.collect(nb)}
     nbformat.write(nb, path)
     return record
 
@@ -65,11 +78,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--profile", required=True, help="smoke, quick or full")
-    parser.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: none)")
+    parser.add_argument("--timeout", type=int, help="seconds per cell (default: none)")
     args = parser.parse_args(argv)
     for path in args.notebooks:
-        record = execute(path, args.profile, args.timeout)
-        print(f"{path}: {record['seconds']} s under {record['profile']} on {record['device']}")
+        print(f"{path}: {execute(path, args.profile, args.timeout)['seconds']} s")
 
 
 if __name__ == "__main__":

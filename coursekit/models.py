@@ -8,7 +8,7 @@ how long (epochs, batch size) and how well (the accuracy asserted) to
 
 Chapter 2, LeNet-5 on MNIST (input (N, 28, 28, 1), output (N, 10)):
 
-- ``lenet5_seed``: the variant of seed article 000 (ReLU, average pooling, ``valid``
+- ``lenet5_article000``: the variant of article 000 (ReLU, average pooling, ``valid``
   padding, 6-16-120-84-10): 44,426 parameters.
 - ``lenet5_1998``: LeCun et al. (1998) as close as Keras layers allow: 32×32 padded input,
   scaled tanh, trainable subsampling, C1-S2-C3-S4-C5-F6: 61,750 parameters (the paper's
@@ -21,7 +21,7 @@ Chapter 3, a CNN for CIFAR-10 (input (N, 32, 32, 3), output (N, 10)):
 - ``cifar10_cnn``: a compact VGG-style CNN (blocks of two 3×3 convs, max pooling,
   dropout; no BatchNorm), widths configurable: 550,570 parameters with the defaults.
 - ``augmentation``: random flip, translation, rotation (and zoom) as preprocessing
-  layers, defaults mapped one to one from seed 001's ``ImageDataGenerator``.
+  layers, defaults mapped one to one from article 001's ``ImageDataGenerator``.
 
 Chapter 4, cats vs dogs (input (N, S, S, 3), output (N, 1): one sigmoid probability of
 the class labelled 1, "dogs"; the one exception to the softmax rule above):
@@ -29,8 +29,11 @@ the class labelled 1, "dogs"; the one exception to the softmax rule above):
 - ``cats_vs_dogs_cnn``: four blocks of a 3×3 conv and max pooling, global average
   pooling instead of a flatten, dropout and one sigmoid unit: 388,673 parameters with
   the defaults, whatever the image size S.
-- ``cats_vs_dogs_seed``: seed article 004's model as written (nine valid 3×3 convs on
+- ``cats_vs_dogs_article004``: article 004's model as written (nine valid 3×3 convs on
   256×256, GAP, dense 1024 and 256): 10,717,249 parameters; counted, not trained.
+
+Any model: ``layer_table`` (name, output shape, parameters per layer) and
+``multiply_adds`` (per image, per layer).
 """
 
 from __future__ import annotations
@@ -110,8 +113,8 @@ class Subsampling(layers.Layer):
         return {**super().get_config(), "activation": keras.activations.serialize(self.activation)}
 
 
-def lenet5_seed(num_classes: int = 10) -> keras.Model:
-    """LeNet-5 as seed article 000 builds it.
+def lenet5_article000(num_classes: int = 10) -> keras.Model:
+    """LeNet-5 as article 000 builds it.
 
     Input (N, 28, 28, 1) in [0, 1]; output (N, ``num_classes``) softmax probabilities.
     Conv 6@5×5 ReLU (valid) → 24×24×6, average pool → 12×12×6, conv 16@5×5 ReLU →
@@ -130,7 +133,7 @@ def lenet5_seed(num_classes: int = 10) -> keras.Model:
             layers.Dense(84, activation="relu", name="F6"),
             layers.Dense(num_classes, activation="softmax", name="output"),
         ],
-        name="lenet5_seed",
+        name="lenet5_article000",
     )
 
 
@@ -214,7 +217,7 @@ def augmentation(
     """Random image transformations as Keras preprocessing layers, active only in training.
 
     Works on (N, H, W, C) images in [0, 1]; at inference (``training=False``) it is the
-    identity. The defaults are seed article 001's ``ImageDataGenerator(rotation_range=15,
+    identity. The defaults are article 001's ``ImageDataGenerator(rotation_range=15,
     width_shift_range=0.1, height_shift_range=0.1, horizontal_flip=True)``, one layer per
     setting, with the generator's default ``fill_mode="nearest"``:
 
@@ -276,7 +279,8 @@ def cifar10_cnn(
     if batch_norm not in BN_PLACEMENTS:
         raise ValueError(f"batch_norm must be one of {BN_PLACEMENTS}, got {batch_norm!r}")
     if len(dropout) != len(widths) + 1:
-        raise ValueError(f"dropout needs {len(widths) + 1} rates (one per block, one for the head), got {dropout}")
+        raise ValueError(f"dropout needs {len(widths) + 1} rates (one per block, one for the "
+                         f"head), got {dropout}")
     steps = [keras.Input(CIFAR10_SHAPE)]
     if augment is not None:
         steps.append(augment)
@@ -289,11 +293,13 @@ def cifar10_cnn(
         ]
     steps += [
         layers.Flatten(name="flatten"),
-        *_relu_with_bn(lambda **kw: layers.Dense(dense_units, **kw), "dense", batch_norm, bn_momentum),
+        *_relu_with_bn(lambda **kw: layers.Dense(dense_units, **kw), "dense", batch_norm,
+                       bn_momentum),
         layers.Dropout(dropout[-1], name="dropout"),
         layers.Dense(num_classes, activation="softmax", name="output"),
     ]
-    suffix = (f"_bn_{batch_norm}" if batch_norm else "") + ("_augmented" if augment is not None else "")
+    suffix = f"_bn_{batch_norm}" if batch_norm else ""
+    suffix += "_augmented" if augment is not None else ""
     return keras.Sequential(steps, name="cifar10_cnn" + suffix)
 
 
@@ -317,6 +323,14 @@ def _relu_with_bn(make, name: str, batch_norm: str | None, momentum: float) -> l
     return [make(name=name, use_bias=False), bn, layers.Activation("relu", name=f"{name}_relu")]
 
 
+def layer_table(model: keras.Model) -> list[tuple[str, tuple, int]]:
+    """One row per layer of ``model`` (nested models count as one layer): its name, its
+    output shape without the batch axis and its number of parameters, e.g.
+    ``("C1", (24, 24, 6), 156)``. Chapters 2 and 3 check these against the formulas."""
+    return [(layer.name, tuple(layer.output.shape[1:]), layer.count_params())
+            for layer in model.layers]
+
+
 def multiply_adds(model: keras.Model) -> dict[str, int]:
     """Multiply-adds per image of each ``Conv2D`` and ``Dense`` layer of a built model.
 
@@ -324,10 +338,10 @@ def multiply_adds(model: keras.Model) -> dict[str, int]:
     H_out·W_out·C_out·kh·kw·C_in multiply-adds (``groups`` divides it). A dense layer:
     n_in·n_out. Bias additions, activations and pooling are left out (they are a few
     per output number, against hundreds). Returns ``{layer name: multiply-adds}`` in
-    layer order; layers nested in a ``Sequential`` inside the model are included.
+    layer order; layers of models nested inside ``model`` are included.
     """
     counts = {}
-    for layer in model._flatten_layers(include_self=False):
+    for layer in _all_layers(model):
         if isinstance(layer, layers.Conv2D):
             _, h, w, c_out = layer.output.shape
             kh, kw = layer.kernel_size
@@ -336,6 +350,14 @@ def multiply_adds(model: keras.Model) -> dict[str, int]:
         elif isinstance(layer, layers.Dense):
             counts[layer.name] = int(layer.input.shape[-1] * layer.units)
     return counts
+
+
+def _all_layers(model: keras.Model):
+    """The layers of ``model`` in order, those of nested models in their place."""
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _all_layers(layer)
 
 
 # --- Chapter 4: cats vs dogs, a binary classifier ---------------------------------------
@@ -374,15 +396,16 @@ def cats_vs_dogs_cnn(
         layers.Dropout(dropout, name="dropout"),
         layers.Dense(1, activation="sigmoid", name="output"),
     ]
-    return keras.Sequential(steps, name="cats_vs_dogs_cnn" + ("_augmented" if augment is not None else ""))
+    suffix = "_augmented" if augment is not None else ""
+    return keras.Sequential(steps, name="cats_vs_dogs_cnn" + suffix)
 
 
-def cats_vs_dogs_seed(image_size: int = 256) -> keras.Model:
-    """Seed article 004's model, as written: six 3×3 conv widths 64-64-128-128-256-256
+def cats_vs_dogs_article004(image_size: int = 256) -> keras.Model:
+    """Article 004's model, as written: six 3×3 conv widths 64-64-128-128-256-256
     with ``valid`` padding and a max pooling after each pair, then 512, pool, 512, pool,
     1024, global average pooling, dense 1024 and 256 (ReLU) and one sigmoid unit.
 
-    Input (N, 256, 256, 3) in [0, 1] (the seed's size); output (N, 1).
+    Input (N, 256, 256, 3) in [0, 1] (the article's size); output (N, 1).
     10,717,249 parameters. Built to count and compare, not trained in the course.
     """
     steps = [keras.Input((image_size, image_size, 3))]
@@ -398,4 +421,4 @@ def cats_vs_dogs_seed(image_size: int = 256) -> keras.Model:
         layers.Dense(256, activation="relu"),
         layers.Dense(1, activation="sigmoid"),
     ]
-    return keras.Sequential(steps, name="cats_vs_dogs_seed")
+    return keras.Sequential(steps, name="cats_vs_dogs_article004")

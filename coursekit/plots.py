@@ -29,7 +29,8 @@ def show_images(
         if i >= len(images):
             continue
         image = np.asarray(images[i])
-        ax.imshow(np.squeeze(image), cmap=cmap if image.ndim == 2 or image.shape[-1] == 1 else None)
+        gray = image.ndim == 2 or image.shape[-1] == 1
+        ax.imshow(np.squeeze(image), cmap=cmap if gray else None)
         if titles is not None:
             ax.set_title(titles[i], fontsize=10)
     fig.tight_layout()
@@ -49,7 +50,8 @@ def show_numbers(
     widths = [np.shape(m)[1] for m in matrices]
     height = max(np.shape(m)[0] for m in matrices)
     fig, axes = plt.subplots(
-        1, len(matrices), figsize=(size * (sum(widths) + 1.5 * len(matrices)), size * height + 0.6),
+        1, len(matrices),
+        figsize=(size * (sum(widths) + 1.5 * len(matrices)), size * height + 0.6),
         gridspec_kw={"width_ratios": widths}, squeeze=False,
     )
     for i, (ax, matrix) in enumerate(zip(axes.flat, matrices)):
@@ -58,7 +60,8 @@ def show_numbers(
         ax.imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
         for (r, c), value in np.ndenumerate(matrix):
             color = "white" if abs(value) > 0.6 * limit else "black"
-            ax.text(c, r, fmt.format(round(float(value), 2)), ha="center", va="center", fontsize=8, color=color)
+            ax.text(c, r, fmt.format(round(float(value), 2)), ha="center", va="center",
+                    fontsize=8, color=color)
         ax.set_xticks([])
         ax.set_yticks([])
         if titles is not None:
@@ -70,9 +73,11 @@ def show_numbers(
 def _plot_history(ax, history, metric: str, color: str, train_label, validation_label) -> None:
     """Draw one run's ``metric`` per epoch (from 1) on ``ax``: training dashed, validation
     (``val_`` + ``metric``) solid, where the history has them."""
-    for key, style, label in ((metric, "--", train_label), (f"val_{metric}", "-", validation_label)):
+    lines = ((metric, "--", train_label), (f"val_{metric}", "-", validation_label))
+    for key, style, label in lines:
         if key in history:
-            ax.plot(np.arange(1, len(history[key]) + 1), history[key], style, color=color, label=label)
+            epochs = np.arange(1, len(history[key]) + 1)
+            ax.plot(epochs, history[key], style, color=color, label=label)
 
 
 def learning_curves(
@@ -86,7 +91,8 @@ def learning_curves(
     with ``metric`` and, when there was validation data, ``val_`` + ``metric`` per epoch.
     Epochs are counted from 1.
     """
-    fig, axes = plt.subplots(1, len(metrics), figsize=(size * 1.4 * len(metrics), size), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(size * 1.4 * len(metrics), size),
+                             squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
         for i, (name, history) in enumerate(histories.items()):
             _plot_history(ax, history, metric, f"C{i}", f"{name} (train)", f"{name} (validation)")
@@ -150,7 +156,8 @@ def show_kernels(kernels: np.ndarray, ncols: int = 8, size: float = 1.2) -> plt.
             limit = np.abs(k).max() or 1.0
             images.append((k / limit + 1) / 2)  # -limit..limit -> 0..1
             titles.append(f"{o}" if c_in == 1 else f"{o}←{c}")
-    fig = show_images([plt.cm.RdBu_r(im)[..., :3] for im in images], titles, ncols=ncols, size=size)
+    colored = [plt.cm.RdBu_r(im)[..., :3] for im in images]
+    fig = show_images(colored, titles, ncols=ncols, size=size)
     return fig
 
 

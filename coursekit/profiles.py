@@ -1,262 +1,149 @@
-"""Run profiles: how much work a notebook does, in one table.
+"""Run profiles: how much work a notebook does. ``COURSEKIT_PROFILE`` picks ``smoke``,
+``quick`` or ``full`` (unset: ``full`` on a GPU, else ``quick``); the tables below set every
+size, epoch count and threshold, the three profiles side by side."""
 
-``COURSEKIT_PROFILE`` picks one of:
-
-- ``smoke``: CI and the notebook tests (2-core CPU, no GPU, each notebook ~3 minutes or
-  less): data subsets, one or two epochs, yet every chapter still asserts it learned.
-- ``quick``: a laptop CPU (each notebook ~15 minutes or less) on the real data.
-- ``full``: a GPU or Colab: the full data and schedule; the book's headline numbers.
-
-Unset, it is ``full`` when TensorFlow sees a GPU and ``quick`` otherwise. Every size,
-epoch count and accuracy threshold a notebook uses lives in ``PROFILES`` below, never
-in a cell: ``Profile.data`` says how many examples of each data set to take,
-``Profile.training`` how each model is trained (a ``Training`` recipe per model,
-keyed by the name of its builder in ``coursekit.models``) and the test accuracy the
-notebook asserts it reaches.
-"""
-
-from __future__ import annotations
-
+import math
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 ENV_VAR = "COURSEKIT_PROFILE"
 
 
 @dataclass(frozen=True)
 class Split:
-    """How many examples a profile takes from a data set (``None``: all of them)."""
+    """Numbers of images (None: all). ``validation`` comes from the official training
+    data (the same in every run), ``train`` from the rest, ``test`` from the test data."""
 
     train: int | None
+    validation: int
     test: int | None
 
 
 @dataclass(frozen=True)
 class Training:
-    """How a profile trains one model, and the test accuracy the notebook asserts.
+    """How one model is trained (see ``train.optimizer``) and the accuracy its notebook asserts."""
 
-    ``optimizer`` is a ``keras.optimizers`` name (``"sgd"``, ``"adam"``, ...), built by
-    ``coursekit.train`` with ``learning_rate`` and, for SGD, ``momentum``. With
-    ``cosine_decay`` the learning rate falls from ``learning_rate`` to 0 along a half
-    cosine over the ``epochs``; otherwise it stays constant.
-
-    Optional, off by default: ``weight_decay`` goes to optimizers that take it (``"adamw"``:
-    decoupled decay, each step shrinks the weights by ``learning_rate * weight_decay``);
-    ``warmup_epochs`` (with ``cosine_decay``) first raises the learning rate linearly from
-    0 to ``learning_rate`` over that many epochs, then decays it along the half cosine
-    over the remaining ones (a "one-cycle"-like schedule). ``label_smoothing`` is for the
-    chapter's loss (``train.fit`` takes the loss; e.g. chapter 3 builds
-    ``CategoricalCrossentropy(label_smoothing=...)`` on one-hot labels).
-    """
-
-    epochs: int
-    batch_size: int
-    optimizer: str
-    learning_rate: float
-    min_accuracy: float
-    momentum: float = 0.0
-    cosine_decay: bool = False
-    weight_decay: float = 0.0
-    warmup_epochs: float = 0.0
-    label_smoothing: float = 0.0
+    epochs: int  # passes over the training images
+    batch_size: int  # images per step
+    optimizer: str  # a Keras optimizer name: "sgd", "adam", "adamw"
+    learning_rate: float  # step size (the peak, with a schedule)
+    min_accuracy: float  # test accuracy asserted, a fraction
+    momentum: float = 0.0  # SGD's, a fraction
+    cosine_decay: bool = False  # after the warm-up, a half cosine down to 0 at the end
+    weight_decay: float = 0.0  # AdamW: per step, times the learning rate
+    warmup_epochs: float = 0.0  # epochs
+    label_smoothing: float = 0.0  # a fraction of the target moved to the other classes
 
 
 @dataclass(frozen=True)
 class Profile:
-    """One row of the table: a name, what it is for, the sizes per data set and the
-    training recipe per model."""
-
     name: str
     purpose: str
-    data: dict[str, Split] = field(default_factory=dict)
-    training: dict[str, Training] = field(default_factory=dict)
-    # Other numbers a chapter takes from its profile, by key (e.g. chapter 4's
-    # ``"cats_vs_dogs_image_size"``, the side in pixels its images are resized to).
-    settings: dict[str, int | float] = field(default_factory=dict)
+    data: dict[str, Split]
+    training: dict[str, Training]
+    settings: dict[str, int | float]
 
 
-# Chapter 2. The seed's recipe is the same everywhere (seed 000: SGD, learning rate
-# 0.05, batch 256; it asks for 100 epochs, the notebook shows fewer suffice). The 1998
-# net: SGD with momentum and a decaying learning rate (the paper decayed its own by
-# hand). The modern one: Adam with cosine decay. Measured targets (quick, full MNIST):
-# modern >= 98.8 %; full: >= 99.0 %, the 1998 paper's 0.95 % error.
-def _seed_recipe(epochs: int, min_accuracy: float) -> Training:
-    return Training(epochs, batch_size=256, optimizer="sgd", learning_rate=0.05, min_accuracy=min_accuracy)
+NAMES = ("smoke", "quick", "full")
+PURPOSES = ("CI and notebook tests: 2-core CPU, ~3 min a notebook, subsets",
+            "laptop CPU: ~15 min a notebook", "GPU or Colab: all the data and the full schedule")
 
+# Images per data set (train, validation, test).   smoke | quick | full
+DATA = {
+    "mnist": (Split(6_000, 1_000, 1_000), Split(None, 5_000, None), Split(None, 5_000, None)),
+    # quick: the offline mirror holds 2 of CIFAR-10's 5 training batches, 20,000 images.
+    "cifar10": (Split(4_000, 1_000, 1_000), Split(18_000, 2_000, None), Split(None, 5_000, None)),
+    "cats_vs_dogs": (Split(1_600, 400, None), Split(1_600, 400, None), Split(1_600, 400, None)),
+    # full: a 20,000-image subset, so that chapter 5 fits ~20 min on a free T4 (estimated).
+    # chapter 3's overfitting runs: a subset of cifar10's train split, its validation and test
+    "cifar10_overfit": (Split(500, 1_000, 1_000), Split(1_000, 2_000, None),
+                        Split(1_000, 5_000, None)),
+    "cifar10_bn": (Split(2_000, 500, 500), Split(4_000, 2_000, None), Split(20_000, 5_000, None)),
+}
 
-def _lenet5_1998(epochs: int, min_accuracy: float) -> Training:
-    return Training(
-        epochs, batch_size=128, optimizer="sgd", learning_rate=0.02, momentum=0.9,
-        cosine_decay=True, min_accuracy=min_accuracy,
-    )
-
-
-def _lenet5_modern(epochs: int, min_accuracy: float) -> Training:
-    return Training(
-        epochs, batch_size=128, optimizer="adam", learning_rate=0.002, cosine_decay=True,
-        min_accuracy=min_accuracy,
-    )
-
-
-# Chapter 3 (CIFAR-10). The seed's recipe (seed 001: Adam, learning rate 0.001, batch 64)
-# on its fixed two-conv model. The VGG-style CNN (models.cifar10_cnn): AdamW, one epoch of
-# warm-up then cosine decay, label smoothing 0.1, batch 128; trained with augmentation,
-# and without it on a shorter schedule (the notebook's time budget). Measured on the
-# quick profile (2-core CPU, 20,000 images): see the chapter's stored outputs.
-def _cifar10_seed(epochs: int, min_accuracy: float) -> Training:
-    return Training(epochs, batch_size=64, optimizer="adam", learning_rate=0.001, min_accuracy=min_accuracy)
-
-
-def _cifar10_cnn(epochs: int, min_accuracy: float) -> Training:
-    return Training(
-        epochs, batch_size=128, optimizer="adamw", learning_rate=0.002, weight_decay=0.05,
-        cosine_decay=True, warmup_epochs=1, label_smoothing=0.1, min_accuracy=min_accuracy,
-    )
-
-
-# Chapter 4 (cats vs dogs, models.cats_vs_dogs_cnn with a random flip and dropout): Adam,
-# cosine decay, batch 32, on images resized to 96x96 (tuned with short runs on the
-# 2-core CPU). Thresholds are validation accuracy on the official validation folder
-# (1,000 images). smoke makes no accuracy claim (min_accuracy 0): 400 images and 15
-# epochs stay near chance (measured: 56.5 % on its 200 validation images), so the
-# notebook's checks there are the pipeline's shapes, the label balance, the bad-file
-# report and a falling training loss. The seed-004 errata demo trains on
-# ``cats_vs_dogs_errata_images`` training images for one epoch per loss.
-def _cats_vs_dogs(epochs: int, min_accuracy: float) -> Training:
-    return Training(epochs, batch_size=32, optimizer="adam", learning_rate=0.001, cosine_decay=True,
-                    min_accuracy=min_accuracy)
-
-
-def _cats_vs_dogs_settings(image_size: int, errata_images: int) -> dict[str, int]:
-    return {"cats_vs_dogs_image_size": image_size, "cats_vs_dogs_errata_images": errata_images,
-            "cats_vs_dogs_broken_per_class": 10}
-
-
-# Chapter 5 (Batch Normalization): the chapter-3 CNN with and without BN, compared on a
-# class-balanced subset (data "cifar10_bn") without augmentation, so that seven short runs
-# fit the notebook's budget. The recipe is chapter 3's (_cifar10_cnn) with fewer epochs;
-# "high_lr" is the same at 10x chapter 3's learning rate, "small_batch" the same with a
-# small batch for half the epochs (a small batch costs more time per image on a CPU). Settings: BN momentum for these short runs (Keras' 0.99 lags over a few
-# hundred steps) and the largest ratio "epochs BN needs to reach the no-BN run's final
-# validation accuracy / no-BN epochs" the notebook asserts.
-def _batchnorm(epochs: int, min_accuracy: float, small_batch: int) -> dict[str, Training]:
-    recipe = _cifar10_cnn(epochs, min_accuracy)
-    return {
-        "cifar10_cnn_bn": recipe,
-        "cifar10_cnn_bn_high_lr": replace(recipe, learning_rate=10 * recipe.learning_rate),
-        "cifar10_cnn_bn_small_batch": replace(recipe, batch_size=small_batch, epochs=max(epochs // 2, 2)),
-    }
-
-
-# Appendix (training on several devices): chapters 3 and 5's CNN on chapter 5's subset,
-# the same run on one device and mirrored. SGD, because Adam's first steps (about
-# lr * sign(gradient)) magnify rounding differences. The appendix checks that the runs
-# agree, not an accuracy, so min_accuracy is 0.
-def _scaling(epochs: int) -> Training:
-    return Training(epochs, batch_size=128, optimizer="sgd", learning_rate=0.02, momentum=0.9,
-                    min_accuracy=0.0)
-
-
-def _batchnorm_settings(max_epochs_ratio: float) -> dict[str, float]:
-    return {"cifar10_bn_momentum": 0.9, "cifar10_bn_max_epochs_ratio": max_epochs_ratio}
-
-
-PROFILES: dict[str, Profile] = {
-    "smoke": Profile(
-        name="smoke",
-        purpose="CI and notebook tests: 2-core CPU, ~3 min a notebook, subsets",
-        data={
-            "mnist": Split(train=6_000, test=1_000),
-            "cifar10": Split(train=4_000, test=1_000),
-            # chapter 3: the test images checked after every epoch (the curves; no
-            # training images are taken from this split)
-            "cifar10_curves": Split(train=0, test=1_000),
-            "cats_vs_dogs": Split(train=400, test=200),
-            "cifar10_bn": Split(train=2_000, test=500),
-        },
-        training={
-            "lenet5_seed": _seed_recipe(epochs=20, min_accuracy=0.90),
-            "lenet5_1998": _lenet5_1998(epochs=5, min_accuracy=0.90),
-            "lenet5_modern": _lenet5_modern(epochs=5, min_accuracy=0.90),
-            "cifar10_seed": _cifar10_seed(epochs=2, min_accuracy=0.25),
-            "cifar10_cnn": _cifar10_cnn(epochs=8, min_accuracy=0.35),
-            "cifar10_cnn_noaug": _cifar10_cnn(epochs=4, min_accuracy=0.25),
-            "cats_vs_dogs_cnn": _cats_vs_dogs(epochs=15, min_accuracy=0.0),
-            **_batchnorm(epochs=3, min_accuracy=0.2, small_batch=32),
-            "cifar10_scaling": _scaling(epochs=2),
-        },
-        settings=_cats_vs_dogs_settings(image_size=96, errata_images=128) | _batchnorm_settings(1.0),
-    ),
-    "quick": Profile(
-        name="quick",
-        purpose="laptop CPU: ~15 min a notebook on the real data",
-        data={
-            "mnist": Split(train=None, test=None),
-            # The offline mirror holds 2 of CIFAR-10's 5 training batches.
-            "cifar10": Split(train=20_000, test=None),
-            "cifar10_curves": Split(train=None, test=2_000),
-            "cats_vs_dogs": Split(train=None, test=None),
-            "cifar10_bn": Split(train=4_000, test=2_000),
-        },
-        training={
-            "lenet5_seed": _seed_recipe(epochs=20, min_accuracy=0.975),
-            "lenet5_1998": _lenet5_1998(epochs=12, min_accuracy=0.985),
-            "lenet5_modern": _lenet5_modern(epochs=12, min_accuracy=0.988),
-            "cifar10_seed": _cifar10_seed(epochs=3, min_accuracy=0.40),
-            "cifar10_cnn": _cifar10_cnn(epochs=15, min_accuracy=0.68),
-            "cifar10_cnn_noaug": _cifar10_cnn(epochs=3, min_accuracy=0.50),
-            "cats_vs_dogs_cnn": _cats_vs_dogs(epochs=30, min_accuracy=0.70),
-            **_batchnorm(epochs=8, min_accuracy=0.40, small_batch=32),
-            "cifar10_scaling": _scaling(epochs=2),
-        },
-        settings=_cats_vs_dogs_settings(image_size=96, errata_images=320) | _batchnorm_settings(0.5),
-    ),
-    "full": Profile(
-        name="full",
-        purpose="GPU or Colab: full data and schedule, the book's headline numbers",
-        data={
-            "mnist": Split(train=None, test=None),
-            "cifar10": Split(train=None, test=None),
-            "cifar10_curves": Split(train=None, test=None),
-            "cats_vs_dogs": Split(train=None, test=None),
-            "cifar10_bn": Split(train=None, test=None),
-        },
-        training={
-            "lenet5_seed": _seed_recipe(epochs=30, min_accuracy=0.978),
-            "lenet5_1998": _lenet5_1998(epochs=20, min_accuracy=0.988),
-            "lenet5_modern": _lenet5_modern(epochs=30, min_accuracy=0.990),
-            # Unmeasured (no GPU was available to the chapter's author): thresholds are
-            # set no higher than the quick profile's, to be raised once measured.
-            "cifar10_seed": _cifar10_seed(epochs=10, min_accuracy=0.45),
-            "cifar10_cnn": _cifar10_cnn(epochs=40, min_accuracy=0.75),
-            "cifar10_cnn_noaug": _cifar10_cnn(epochs=20, min_accuracy=0.55),
-            # Unmeasured (no GPU): 160 px and 60 epochs aim at the issue's 85 %; the
-            # threshold stays at quick's until a GPU run measures it.
-            "cats_vs_dogs_cnn": _cats_vs_dogs(epochs=60, min_accuracy=0.70),
-            # Unmeasured (no GPU): chapter 5's comparison on all the data; thresholds at
-            # quick's until a GPU run measures them.
-            **_batchnorm(epochs=20, min_accuracy=0.40, small_batch=32),
-            "cifar10_scaling": _scaling(epochs=2),
-        },
-        settings=_cats_vs_dogs_settings(image_size=160, errata_images=320) | _batchnorm_settings(0.5),
-    ),
+# Recipes: all but the epochs and the threshold, which follow per profile. Article 000
+# asks for 100 epochs; the appendix (scaling) uses SGD because Adam's first steps magnify
+# rounding differences.
+_CIFAR10_CNN = Training(0, batch_size=128, optimizer="adamw", learning_rate=0.002, min_accuracy=0,
+                        weight_decay=0.05, cosine_decay=True, warmup_epochs=1, label_smoothing=0.1)
+RECIPES = {
+    "lenet5_article000": Training(0, 256, "sgd", learning_rate=0.05, min_accuracy=0),
+    "lenet5_1998": Training(0, 128, "sgd", learning_rate=0.02, min_accuracy=0, momentum=0.9,
+                            cosine_decay=True),
+    "lenet5_modern": Training(0, 128, "adam", learning_rate=0.002, min_accuracy=0,
+                              cosine_decay=True),
+    "cifar10_article001": Training(0, 64, "adam", learning_rate=0.001, min_accuracy=0),
+    "cifar10_cnn": _CIFAR10_CNN,
+    # Chapter 3's overfitting runs (with, without augmentation): 2 warm-up epochs, or one stalls.
+    "cifar10_cnn_overfit": Training(0, 32, "adam", learning_rate=0.001, min_accuracy=0,
+                                    cosine_decay=True, warmup_epochs=2),
+    "cats_vs_dogs_cnn": Training(0, 32, "adam", learning_rate=0.001, min_accuracy=0,
+                                 cosine_decay=True),
+    # Chapter 5: the chapter-3 CNN with and without BN on the "cifar10_bn" subset, without
+    # augmentation; at 10x the learning rate; with batch 32 (for half the epochs).
+    "cifar10_cnn_no_bn": _CIFAR10_CNN,
+    "cifar10_cnn_bn": _CIFAR10_CNN,
+    "cifar10_cnn_bn_high_lr": replace(_CIFAR10_CNN, learning_rate=0.02),
+    "cifar10_cnn_bn_small_batch": replace(_CIFAR10_CNN, batch_size=32),
+    "cifar10_scaling": Training(0, 128, "sgd", learning_rate=0.02, min_accuracy=0, momentum=0.9),
 }
 
 
+def threshold(mean: float, std: float) -> float:
+    """The quick threshold from a seed spread of test accuracies (fractions): mean − 3 std,
+    rounded down to 0.5 % (e.g. 0.9891 ± 0.0008 → 0.985)."""
+    return math.floor(round((mean - 3 * std) * 200, 6)) / 200
+
+
+# Per model: epochs and the accuracy (a fraction) its notebook asserts. smoke: learning
+# above chance. quick, a headline model: ``threshold`` of its test accuracy over seeds
+# (bench/seed_spread.py, book/results.md; tests/test_thresholds.py checks the rule); quick,
+# a secondary run without a spread: smoke's bar, above chance. full: measured for LeNet-5,
+# else estimates until a GPU run measures them. cifar10_scaling compares runs, not accuracy.
+#                                   epochs             test accuracy asserted
+#                                   smoke quick full   smoke  quick   full
+EPOCHS_MIN_ACCURACY = {
+    "lenet5_article000":            ((20,  20,   30),  (0.85,  0.970,  0.978)),
+    "lenet5_1998":                  ((5,   12,   20),  (0.90,  0.985,  0.988)),
+    "lenet5_modern":                ((5,   12,   30),  (0.90,  0.985,  0.990)),
+    "cifar10_article001":           ((2,   3,    10),  (0.25,  0.25,   0.45)),
+    "cifar10_cnn":                  ((8,   15,   40),  (0.35,  0.71,   0.75)),
+    "cifar10_cnn_overfit":          ((30,  40,   40),  (0.25,  0.25,   0.25)),
+    "cats_vs_dogs_cnn":             ((15,  30,   60),  (0.60,  0.72,   0.72)),
+    "cifar10_cnn_no_bn":            ((3,   8,    20),  (0.12,  0.40,   0.40)),
+    "cifar10_cnn_bn":               ((3,   8,    20),  (0.15,  0.57,   0.40)),
+    "cifar10_cnn_bn_high_lr":       ((3,   8,    20),  (0.20,  0.20,   0.40)),
+    "cifar10_cnn_bn_small_batch":   ((2,   4,    10),  (0.20,  0.20,   0.40)),
+    "cifar10_scaling":              ((2,   2,    2),   (0.0,   0.0,    0.0)),
+}  # fmt: skip
+
+# Other numbers, by key.                        smoke | quick | full
+SETTINGS = {
+    "cats_vs_dogs_image_size":          (48,    64,     160),  # pixels, side of the square
+    "cats_vs_dogs_errata_images":       (128,   320,    320),  # images, article-004 demo
+    "cifar10_bn_momentum":              (0.9,   0.9,    0.9),  # BN moving-average momentum
+    "cifar10_bn_max_epochs_ratio":      (1.0,   0.5,    0.5),  # BN epochs / no-BN epochs
+}  # fmt: skip
+
+
+# Profile i: column i of every table above.
+PROFILES = {name: Profile(
+    name, PURPOSES[i], data={k: v[i] for k, v in DATA.items()},
+    training={m: replace(r, epochs=EPOCHS_MIN_ACCURACY[m][0][i],
+                         min_accuracy=EPOCHS_MIN_ACCURACY[m][1][i]) for m, r in RECIPES.items()},
+    settings={k: v[i] for k, v in SETTINGS.items()}) for i, name in enumerate(NAMES)}
+
+
 def _has_gpu() -> bool:
-    import tensorflow as tf
+    import tensorflow as tf  # only when no profile is named: importing it takes seconds
 
     return bool(tf.config.list_physical_devices("GPU"))
 
 
 def active() -> Profile:
     """The profile named by ``COURSEKIT_PROFILE``, or the default for this machine."""
-    name = os.environ.get(ENV_VAR, "").strip().lower()
-    if not name:
-        name = "full" if _has_gpu() else "quick"
+    name = os.environ.get(ENV_VAR, "").strip().lower() or ("full" if _has_gpu() else "quick")
     if name not in PROFILES:
-        raise ValueError(
-            f"{ENV_VAR}={name!r} is not a run profile; "
-            f"set it to one of {', '.join(PROFILES)} (or unset it for the default)."
-        )
+        raise ValueError(f"{ENV_VAR}={name!r} is not a run profile; set it to one of "
+                         f"{', '.join(PROFILES)} (or unset it for the default).")
     return PROFILES[name]

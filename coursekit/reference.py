@@ -56,6 +56,20 @@ def pad_amounts(n: int, k: int, stride: int = 1, padding: str = "valid") -> tupl
     return total // 2, total - total // 2
 
 
+def conv_params(kernel_size, in_channels: int, out_channels: int) -> int:
+    """Parameters of a 2-D convolution: ``kh·kw·C_in·C_out`` weights + ``C_out`` biases.
+
+    ``kernel_size``: an int ``k`` (a k×k kernel) or a pair ``(kh, kw)``.
+    """
+    kh, kw = _pair(kernel_size, "kernel_size")
+    return kh * kw * in_channels * out_channels + out_channels
+
+
+def dense_params(in_features: int, out_features: int) -> int:
+    """Parameters of a dense layer: ``in·out`` weights + ``out`` biases."""
+    return in_features * out_features + out_features
+
+
 def conv2d_loop(x, w, b=None, stride=1, padding="valid"):
     """2-D convolution by direct loops over output positions and output channels.
 
@@ -233,7 +247,8 @@ def batch_norm_inference(x, gamma, beta, moving_mean, moving_variance, epsilon=1
     moving_mean, moving_variance = _float_array(moving_mean), _float_array(moving_variance)
     for name, value in (("moving_mean", moving_mean), ("moving_variance", moving_variance)):
         if value.shape != gamma.shape:
-            raise ValueError(f"{name} must have shape {gamma.shape} (one per channel), got {value.shape}")
+            raise ValueError(f"{name} must have shape {gamma.shape} (one per channel), "
+                             f"got {value.shape}")
     return gamma * (x - moving_mean) / np.sqrt(moving_variance + epsilon) + beta
 
 
@@ -248,7 +263,8 @@ def batch_norm_backward(grad_out, cache):
     """
     grad_out = _float_array(grad_out)
     if grad_out.shape != cache.x_hat.shape:
-        raise ValueError(f"grad_out must have the output's shape {cache.x_hat.shape}, got {grad_out.shape}")
+        raise ValueError(f"grad_out must have the output's shape {cache.x_hat.shape}, "
+                         f"got {grad_out.shape}")
     axes = tuple(range(grad_out.ndim - 1))
     dbeta = grad_out.sum(axis=axes)
     dgamma = (grad_out * cache.x_hat).sum(axis=axes)
@@ -277,7 +293,8 @@ def numerical_gradient(f, a, h=1e-6):
     time. ``f`` reads ``a``, which is changed in place and restored. Slow (two calls per
     entry): for checking an analytic gradient on a small input."""
     if a.dtype != np.float64:
-        raise ValueError(f"a must be a float64 array (float32 round-off swamps h={h}), got {a.dtype}")
+        raise ValueError(f"a must be a float64 array (float32 round-off swamps h={h}), "
+                         f"got {a.dtype}")
     grad = np.zeros_like(a)
     for i in np.ndindex(a.shape):
         saved = a[i]
@@ -299,7 +316,8 @@ def _check_batch_norm(x, gamma, beta):
     for name, value in (("gamma", gamma), ("beta", beta)):
         if value.shape != (x.shape[-1],):
             raise ValueError(
-                f"{name} must have shape ({x.shape[-1]},), one per channel of x {x.shape}, got {value.shape}"
+                f"{name} must have shape ({x.shape[-1]},), one per channel of x {x.shape}, "
+                f"got {value.shape}"
             )
     return x, gamma, beta
 

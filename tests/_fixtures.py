@@ -21,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from coursekit import data
+from coursekit import datasets
 
 REPO = Path(__file__).resolve().parents[1]
 CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
@@ -34,11 +35,11 @@ CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
 
 def course_mirror() -> Path:
     """The real data mirror: COURSEKIT_DATA, else ../shared/data beside the checkout."""
-    value = os.environ.get(data.DATA_ENV)
+    value = os.environ.get(datasets.DATA_ENV)
     mirror = Path(value) if value else Path(__file__).resolve().parents[2] / "shared" / "data"
-    if not all((mirror / d).is_dir() for d in data.REGISTRY):
+    if not all((mirror / d).is_dir() for d in datasets.REGISTRY):
         pytest.fail(
-            f"The course data mirror is not at {mirror}: set {data.DATA_ENV} to the folder "
+            f"The course data mirror is not at {mirror}: set {datasets.DATA_ENV} to the folder "
             f"holding mnist/, cifar10/ and cats_vs_dogs/ (the course's is ../shared/data, "
             f"see its README.md)."
         )
@@ -52,9 +53,9 @@ def sha256(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def idx(array: np.ndarray, magic: int | None = None) -> bytes:
+def idx(array: np.ndarray) -> bytes:
     """An IDX file of unsigned bytes (gzipped), as the MNIST database publishes them."""
-    header = struct.pack(">I", 0x800 | array.ndim if magic is None else magic)
+    header = struct.pack(">I", 0x800 | array.ndim)
     header += struct.pack(f">{array.ndim}I", *array.shape)
     return gzip.compress(header + array.astype(np.uint8).tobytes(), mtime=0)
 
@@ -94,17 +95,40 @@ def tar_gz(members: dict[str, bytes], top: str = "cifar-10-batches-py") -> bytes
     return buffer.getvalue()
 
 
+def encoded(image: Image.Image, fmt: str = "JPEG") -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
+    return buffer.getvalue()
+
+
 def jpeg(seed: int = 0, mode: str = "RGB", size: int = 16) -> bytes:
     """A small smooth image as a JPEG (RGB, L for grayscale, or CMYK)."""
-    from PIL import Image
-
     rng = np.random.default_rng(seed)
     ramp = np.linspace(0, 255, size)
     rgb = np.stack([np.add.outer(ramp, ramp) / 2, np.outer(ramp, ramp) / 255,
                     np.full((size, size), rng.integers(0, 256))], -1).astype(np.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).convert(mode).save(buffer, "JPEG", quality=95)
-    return buffer.getvalue()
+    return encoded(Image.fromarray(rgb).convert(mode))
+
+
+# What ``plant_bad_files`` writes, by path: the problem ``images.scan_images`` reports.
+# The names sort after the real files, so an unshuffled pass meets them last.
+PLANTED = {
+    "train/cats/z-truncated.jpg": "truncated",
+    "train/dogs/z-png-renamed.jpg": "not a JPEG",
+    "train/dogs/z-grayscale.jpg": "grayscale",
+    "validation/cats/z-download-error.jpg": "not a JPEG",
+    "validation/dogs/z-cmyk.jpg": "CMYK",
+}
+
+
+def plant_bad_files(root: Path) -> Path:
+    """Writes the files of ``PLANTED`` into ``root``: 3 undecodable, 2 needing conversion."""
+    good = jpeg(5, size=32)
+    rgb = Image.open(io.BytesIO(good)).convert("RGB")
+    payloads = [good[: len(good) // 2], encoded(rgb, "PNG"), encoded(rgb.convert("L")),
+                b"<html><body><h1>404 Not Found</h1></body></html>\n",
+                encoded(rgb.convert("CMYK"))]
+    return write_tree(root, dict(zip(PLANTED, payloads)))
 
 
 CATS_COUNTS = {"train": 6, "validation": 4}  # images per class
@@ -141,19 +165,19 @@ def zip_bytes(files: dict[str, bytes], top: str = "cats_and_dogs_filtered") -> b
 
 
 def remote(dataset: str, name: str, payload: bytes, url: str = "http://127.0.0.1:9/x",
-           with_sha: bool = True, **extra) -> data.Remote:
-    return data.Remote(dataset, name, url, len(payload),
+           with_sha: bool = True, **extra) -> datasets.Remote:
+    return datasets.Remote(dataset, name, url, len(payload),
                        sha256(payload) if with_sha else None, **extra)
 
 
 def register_mnist(monkeypatch, files: dict[str, bytes], base_url: str = "http://127.0.0.1:9/"):
-    monkeypatch.setitem(data.REGISTRY, "mnist", tuple(
+    monkeypatch.setitem(datasets.REGISTRY, "mnist", tuple(
         remote("mnist", name, payload, base_url + name) for name, payload in files.items()))
 
 
 def register_cifar(monkeypatch, archive: bytes, members: dict[str, bytes],
                    url: str = "http://127.0.0.1:9/cifar-10-python.tar.gz"):
-    monkeypatch.setitem(data.REGISTRY, "cifar10", (remote(
+    monkeypatch.setitem(datasets.REGISTRY, "cifar10", (remote(
         "cifar10", "cifar-10-python.tar.gz", archive, url,
         extracts_to="cifar-10-batches-py",
         members={name: f"sha256:{sha256(b)}" for name, b in members.items()}),))
@@ -161,7 +185,7 @@ def register_cifar(monkeypatch, archive: bytes, members: dict[str, bytes],
 
 def register_cats(monkeypatch, archive: bytes, tree: str,
                   url: str = "http://127.0.0.1:9/cats_and_dogs_filtered.zip"):
-    monkeypatch.setitem(data.REGISTRY, "cats_vs_dogs", (remote(
+    monkeypatch.setitem(datasets.REGISTRY, "cats_vs_dogs", (remote(
         "cats_vs_dogs", "cats_and_dogs_filtered.zip", archive, url, with_sha=False,
         extracts_to="cats_and_dogs_filtered", tree_sha256=tree),))
 
@@ -232,7 +256,7 @@ class Server:
     def url(self, name: str = "") -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/{name}"
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         self.thread.start()
         return self
 

@@ -58,7 +58,8 @@ def _ensure_chromium() -> tuple[str, str]:
     except (OSError, subprocess.SubprocessError) as error:
         detail = getattr(error, "stderr", "") or error
         pytest.skip(
-            "\n" + "!" * 78 + "\nBROWSER TEST SKIPPED: chromium and chromium-driver are missing and "
+            "\n" + "!" * 78 + "\nBROWSER TEST SKIPPED: chromium and chromium-driver are "
+            "missing and "
             f"could not be installed ({' '.join(apt)}): {str(detail).strip()[-300:]}\n"
             "Install them (Debian/Ubuntu: apt-get install chromium chromium-driver) and rerun.\n"
             + "!" * 78
@@ -76,10 +77,12 @@ def site(tmp_path_factory):
     """The book built from the stored outputs, served on 127.0.0.1: (base URL, html folder)."""
     out = tmp_path_factory.mktemp("book")
     build = subprocess.run(
-        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "--path-output", str(out)],
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W",
+         "--path-output", str(out)],
         capture_output=True, text=True, cwd=ROOT,
     )
-    assert build.returncode == 0, f"jupyter-book build -W failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+    assert build.returncode == 0, (
+        f"jupyter-book build -W failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}")
     html = out / "_build" / "html"
     handler = functools.partial(QuietHandler, directory=str(html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -157,11 +160,13 @@ def test_page_renders_in_chromium(page, site, browser, report):
     browser.get(url)
     mathjax = browser.execute_async_script(WAIT_FOR_MATHJAX)
     load_ms = browser.execute_script(
-        "const t = performance.getEntriesByType('navigation')[0]; return t.loadEventEnd - t.startTime;"
+        "const t = performance.getEntriesByType('navigation')[0];"
+        " return t.loadEventEnd - t.startTime;"
     )
     state = browser.execute_script("""
         return {
-          images: [...document.images].map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0]),
+          images: [...document.images].map(
+            i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0]),
           hrefs: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
           math: document.querySelectorAll('.math').length,
           typeset: document.querySelectorAll('mjx-container').length,

@@ -1,5 +1,5 @@
-"""train.fit with a tf.distribute strategy: MirroredStrategy on two logical CPU devices
-gives the single-device result. Runs in a subprocess, because TensorFlow's devices can
+"""Compile and fit inside a MirroredStrategy's scope on two logical CPU devices gives the
+single-device result. Runs in a subprocess, because TensorFlow's devices can
 only be split before it starts, and this test process has started it."""
 
 import subprocess
@@ -33,31 +33,45 @@ SCRIPT = textwrap.dedent("""
             keras.layers.Dense(2, activation="softmax"),
         ])
 
-    recipe = Training(epochs=3, batch_size=32, optimizer="sgd", learning_rate=0.1, min_accuracy=0.9)
+    recipe = Training(epochs=3, batch_size=32, optimizer="sgd", learning_rate=0.1,
+                      min_accuracy=0.9)
     def dataset():
         return tf.data.Dataset.from_tensor_slices((x, y)).batch(recipe.batch_size)
 
-    single = train.fit(build, dataset(), None, recipe, seed=1)
+    def fit(strategy):
+        keras.utils.set_random_seed(1)
+        with strategy.scope():
+            model = build()
+            model.compile(optimizer=train.optimizer(recipe, 256 // recipe.batch_size),
+                          loss="sparse_categorical_crossentropy")
+        history = model.fit(dataset(), epochs=recipe.epochs, verbose=0)
+        return model, history.history
+
+    single, single_history = fit(tf.distribute.get_strategy())
     strategy = tf.distribute.MirroredStrategy(devices)
-    mirrored = train.fit(build, dataset(), None, recipe, seed=1, strategy=strategy)
+    mirrored, mirrored_history = fit(strategy)
     assert strategy.num_replicas_in_sync == 2
-    assert mirrored.model.optimizer.iterations.numpy() == 3 * 256 // 32
-    for a, b in zip(single.model.get_weights(), mirrored.model.get_weights()):
+    assert mirrored.optimizer.iterations.numpy() == 3 * 256 // 32
+    for a, b in zip(single.get_weights(), mirrored.get_weights()):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(mirrored.history["loss"], single.history["loss"], rtol=1e-4)
-    assert single.history["loss"][-1] < single.history["loss"][0]
-    print("same result on", strategy.num_replicas_in_sync, "replicas:", mirrored.history["loss"])
+    np.testing.assert_allclose(mirrored_history["loss"], single_history["loss"], rtol=1e-4)
+    assert single_history["loss"][-1] < single_history["loss"][0]
+    print("same result on", strategy.num_replicas_in_sync, "replicas:", mirrored_history["loss"])
 """)
 
 
 def test_mirrored_strategy_on_two_cpus_matches_one_device():
-    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     assert "same result on 2 replicas" in done.stdout
 
 
 def test_split_cpu_after_start_is_a_clear_error():
     script = ("import tensorflow as tf\nfrom coursekit import runtime\ntf.constant(1)\n"
-              "try:\n    runtime.split_cpu(2)\nexcept RuntimeError as e:\n    print('refused:', e)")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert "refused:" in done.stdout and "initialized" in done.stdout, done.stdout + done.stderr[-2000:]
+              "try:\n    runtime.split_cpu(2)\n"
+              "except RuntimeError as e:\n    print('refused:', e)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert "refused:" in done.stdout and "initialized" in done.stdout, (
+        done.stdout + done.stderr[-2000:])

@@ -9,7 +9,8 @@ from coursekit import execute
 
 def _write(path, *sources):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
     nbformat.write(nb, path)
 
 
@@ -22,7 +23,18 @@ def test_execute_stores_outputs_and_record(tmp_path, monkeypatch):
     assert nb.cells[0].outputs[0].text == "smoke\n", "the kernel must run under the named profile"
     assert nb.metadata[execute.RECORD_KEY] == record
     assert record["profile"] == "smoke" and record["code_sha256"] == execute.code_hash(nb)
+    assert record["coursekit_sha256"] == execute.coursekit_hash() and not execute.stale(nb)
     assert {"tensorflow", "keras", "python", "device", "date", "seconds"} <= set(record)
+
+
+def test_tensorflow_log_lines_stay_out_of_the_outputs_and_python_warnings_stay_in(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    _write(path, "import warnings\nwarnings.warn('kept')",
+           "import os\nos.write(2, b'E0000 a C++ log line\\n')\nprint('done')")
+    execute.execute(path, "smoke")
+    outputs = [o for c in nbformat.read(path, as_version=4).cells for o in c.outputs]
+    assert "UserWarning: kept" in outputs[0].text
+    assert [o.text for o in outputs[1:]] == ["done\n"]
 
 
 def test_failing_notebook_is_left_untouched(tmp_path):

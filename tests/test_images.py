@@ -1,4 +1,5 @@
-"""coursekit.images: the scan finds what tf.io.decode_jpeg(channels=3) cannot decode."""
+"""coursekit.images: the scan finds what tf.io.decode_jpeg(channels=3) cannot decode, and
+an image folder is listed without them."""
 
 from __future__ import annotations
 
@@ -7,22 +8,18 @@ import time
 
 import numpy as np
 import pytest
+import tensorflow as tf
+from _fixtures import course_mirror, encoded, jpeg, write_tree
+from PIL import Image
 
-from _fixtures import course_mirror, jpeg, write_tree
-from coursekit import data, images
+from coursekit import images
 
 
 def png() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(buffer, "PNG")
-    return buffer.getvalue()
+    return encoded(Image.fromarray(np.zeros((16, 16, 3), np.uint8)), "PNG")
 
 
 def progressive() -> bytes:
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.open(io.BytesIO(jpeg(7, size=64))).save(buffer, "JPEG", progressive=True)
     return buffer.getvalue()
@@ -83,8 +80,6 @@ def test_scan_of_single_files_and_clean_folder(folder, tmp_path):
 def test_scan_agrees_with_tensorflow(folder):
     """Every file the scan keeps decodes to RGB in TensorFlow; every one it drops fails,
     except a PNG renamed .jpg, which TF's shared decoder reads but the scan drops on purpose."""
-    import tensorflow as tf
-
     for name, (raw, problem) in CASES.items():
         try:
             rgb = tf.io.decode_jpeg(raw, channels=3).numpy()
@@ -97,8 +92,6 @@ def test_scan_agrees_with_tensorflow(folder):
         else:
             assert rgb is None, name
     # The converted files come out right, not just the right shape.
-    from PIL import Image
-
     for name in ("grayscale.jpg", "cmyk.jpg"):
         raw = CASES[name][0]
         expected = np.asarray(Image.open(io.BytesIO(raw)).convert("RGB"), np.int16)
@@ -106,24 +99,31 @@ def test_scan_agrees_with_tensorflow(folder):
         assert np.abs(got - expected).mean() < 2, name
 
 
-def test_load_image_folder_skips_only_the_undecodable(tmp_path):
-    files = {f"train/{c}/{c}{i}.jpg": jpeg(i) for c in ("cats", "dogs") for i in range(3)}
-    files |= {f"validation/{c}/{c}.jpg": jpeg(9) for c in ("cats", "dogs")}
-    files |= {"train/cats/gray.jpg": CASES["grayscale.jpg"][0],
-              "train/dogs/png.jpg": CASES["png.jpg"][0],
-              "validation/cats/cut.jpg": CASES["truncated-half.jpg"][0]}
+def test_image_folder_skips_only_the_undecodable(tmp_path):
+    files = {f"{c}/{c}{i}.jpg": jpeg(i) for c in ("cats", "dogs") for i in range(3)}
+    files |= {"cats/gray.jpg": CASES["grayscale.jpg"][0], "dogs/png.jpg": CASES["png.jpg"][0],
+              "dogs/cut.jpg": CASES["truncated-half.jpg"][0]}
     root = write_tree(tmp_path, files)
-    with pytest.warns(UserWarning, match="skipping 2 of 11 files") as record:
-        loaded = data.load_image_folder(root)
-    assert str(root / "train/dogs/png.jpg") in str(record[0].message)
-    assert str(root / "validation/cats/cut.jpg") in str(record[0].message)
-    assert str(root / "train/cats/gray.jpg") in loaded.train_paths  # converted, kept
-    assert loaded.train_labels.tolist() == [0, 0, 0, 0, 1, 1, 1]
+    with pytest.warns(UserWarning, match="skipping 2 of 9 files") as record:
+        loaded = images.image_folder(root)
+    assert str(root / "dogs/png.jpg") in str(record[0].message)
+    assert str(root / "dogs/cut.jpg") in str(record[0].message)
+    assert str(root / "cats/gray.jpg") in loaded.paths  # converted, kept
+    assert loaded.labels.tolist() == [0, 0, 0, 0, 1, 1, 1] and loaded.labels.dtype == np.uint8
+    assert loaded.class_names == ("cats", "dogs") and loaded.folder == root
     assert {p.problem for p in loaded.skipped} == {"not a JPEG", "truncated"}
-    with pytest.raises(data.DataError, match="2 of 11 files cannot be decoded"):
-        data.load_image_folder(root, on_bad="raise")
+    with pytest.raises(ValueError, match="2 of 9 files cannot be decoded"):
+        images.image_folder(root, on_bad="raise")
     with pytest.raises(ValueError, match="on_bad"):
-        data.load_image_folder(root, on_bad="ignore")
+        images.image_folder(root, on_bad="ignore")
+
+
+def test_image_folder_needs_class_folders(tmp_path):
+    with pytest.raises(ValueError, match="expected a folder with one sub-folder"):
+        images.image_folder(tmp_path / "missing")
+    write_tree(tmp_path, {"cats/a.jpg": jpeg(0)})
+    with pytest.raises(ValueError, match=r"class folders \['cats'\]"):
+        images.image_folder(tmp_path)
 
 
 def test_mirror_images_all_decode():

@@ -1,27 +1,16 @@
 """coursekit.models: shapes and parameter counts from the formulas, and the 1998 paper's."""
 
-import os
+import keras
+import numpy as np
+import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from coursekit import models  # noqa: E402
-
-
-def conv(k, c_in, c_out):
-    return k * k * c_in * c_out + c_out
-
-
-def dense(n_in, n_out):
-    return n_in * n_out + n_out
-
+from coursekit import models
+from coursekit.reference import conv_params as conv
+from coursekit.reference import dense_params as dense
 
 # (layer name, output shape without the batch axis, parameters), from the formulas.
 EXPECTED = {
-    models.lenet5_seed: [
+    models.lenet5_article000: [
         ("C1", (24, 24, 6), conv(5, 1, 6)),
         ("S2", (12, 12, 6), 0),
         ("C3", (8, 8, 16), conv(5, 6, 16)),
@@ -54,14 +43,14 @@ EXPECTED = {
         ("output", (10,), dense(84, 10)),
     ],
 }
-TOTALS = {models.lenet5_seed: 44_426, models.lenet5_1998: 61_750, models.lenet5_modern: 61_706}
+TOTALS = {models.lenet5_article000: 44_426, models.lenet5_1998: 61_750,
+          models.lenet5_modern: 61_706}
 
 
 @pytest.mark.parametrize("build", list(EXPECTED), ids=lambda f: f.__name__)
 def test_layer_shapes_and_parameter_counts_follow_the_formulas(build):
     model = build()
-    got = [(layer.name, tuple(layer.output.shape[1:]), layer.count_params()) for layer in model.layers]
-    assert got == EXPECTED[build]
+    assert models.layer_table(model) == EXPECTED[build]
     assert model.count_params() == sum(p for *_, p in EXPECTED[build]) == TOTALS[build]
 
 
@@ -100,7 +89,8 @@ def test_subsampling_is_a_trainable_sum_of_2x2_blocks():
     x = np.arange(2 * 4 * 4 * 3, dtype="float32").reshape(2, 4, 4, 3) / 10
     layer = models.Subsampling(activation="linear")
     layer.build(x.shape)
-    coefficient, bias = np.array([0.5, -1.0, 2.0], "float32"), np.array([0.1, 0.0, -0.3], "float32")
+    coefficient = np.array([0.5, -1.0, 2.0], "float32")
+    bias = np.array([0.1, 0.0, -0.3], "float32")
     layer.set_weights([coefficient, bias])
     block_sums = x.reshape(2, 2, 2, 2, 2, 3).sum(axis=(2, 4))
     np.testing.assert_allclose(layer(x), coefficient * block_sums + bias, rtol=1e-5)

@@ -1,22 +1,19 @@
 """coursekit.models.cifar10_cnn(batch_norm=...): where the BN layers go, the parameter
 counts from the formulas, and the default left exactly as chapter 3 built it."""
 
-import os
+import keras
+import numpy as np
+import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from coursekit import models  # noqa: E402
+from coursekit import models
 
 WIDTHS, DENSE = (8, 16), 12
 DROPOUT = (0.1, 0.1, 0.2)
 
 
 def build(batch_norm=None, **kwargs):
-    return models.cifar10_cnn(widths=WIDTHS, dense_units=DENSE, dropout=DROPOUT, batch_norm=batch_norm, **kwargs)
+    return models.cifar10_cnn(widths=WIDTHS, dense_units=DENSE, dropout=DROPOUT,
+                              batch_norm=batch_norm, **kwargs)
 
 
 def names(model):
@@ -47,10 +44,12 @@ def test_bn_goes_before_or_after_the_relu():
     assert after[:3] == ["block1_conv1", "block1_conv1_bn", "block1_conv2"]
     b = {layer.name: layer for layer in build("before").layers}
     a = {layer.name: layer for layer in build("after").layers}
-    assert not b["block1_conv1"].use_bias and b["block1_conv1"].activation is keras.activations.linear
+    assert not b["block1_conv1"].use_bias
+    assert b["block1_conv1"].activation is keras.activations.linear
     assert a["block1_conv1"].use_bias and a["block1_conv1"].activation is keras.activations.relu
     assert not b["dense"].use_bias and "dense_bn" in b and "dense_relu" in b
-    assert b["dense_bn"].momentum == 0.99 and build("after", bn_momentum=0.9).get_layer("dense_bn").momentum == 0.9
+    assert b["dense_bn"].momentum == 0.99
+    assert build("after", bn_momentum=0.9).get_layer("dense_bn").momentum == 0.9
 
 
 def test_outputs_are_probabilities_in_both_modes():

@@ -1,6 +1,11 @@
-"""The README's test command is exactly what CI runs."""
+"""The README's test command is exactly what CI runs; the README and the intro say how
+many images each profile uses, as profiles.py does."""
 
 from pathlib import Path
+
+import pytest
+
+from coursekit import results
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -10,3 +15,9 @@ def test_ci_runs_the_readme_test_command():
     commands = [line.strip() for line in readme if line.startswith("    python3 -m venv")]
     test_command = next(c for c in commands if c.endswith("pytest"))
     assert test_command in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+@pytest.mark.parametrize("page", ["README.md", "book/intro.md", "book/results.md"])
+def test_the_pages_state_the_images_per_split_that_the_profiles_use(page):
+    table = "\n".join(results.data_table())
+    assert table in (ROOT / page).read_text(), f"{page}: paste this table:\n{table}"

@@ -4,19 +4,16 @@ Inputs are float64, so the NumPy and TensorFlow results agree far inside the 1e-
 tolerance; any real mistake (wrong padding side, wrong patch order) is off by O(1).
 """
 
-import os
 from typing import NamedTuple
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from hypothesis import example, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from coursekit import reference as ref  # noqa: E402
+from coursekit import reference as ref
 
 TOL = {"rtol": 1e-5, "atol": 1e-5}
 FEW = settings(max_examples=20, deadline=None)
@@ -202,6 +199,21 @@ def test_dense_matches_keras_dense(n, n_in, n_out, seed):
     layer.build((None, n_in))
     layer.set_weights([w, b])
     np.testing.assert_allclose(ref.dense(x, w, b), np.asarray(layer(x)), **TOL)
+
+
+@pytest.mark.parametrize("kernel_size, c_in, c_out", [(3, 1, 6), ((5, 3), 6, 16), (1, 64, 32)])
+def test_conv_params_counts_what_keras_conv2d_holds(kernel_size, c_in, c_out):
+    layer = keras.layers.Conv2D(c_out, kernel_size)
+    layer.build((None, 8, 8, c_in))
+    assert ref.conv_params(kernel_size, c_in, c_out) == layer.count_params()
+    assert ref.conv_params(5, 6, 16) == 5 * 5 * 6 * 16 + 16 == 2_416  # LeNet-5's C3, all maps
+
+
+@pytest.mark.parametrize("n_in, n_out", [(400, 120), (84, 10), (1, 1)])
+def test_dense_params_counts_what_keras_dense_holds(n_in, n_out):
+    layer = keras.layers.Dense(n_out)
+    layer.build((None, n_in))
+    assert ref.dense_params(n_in, n_out) == layer.count_params() == n_in * n_out + n_out
 
 
 def test_float32_stays_float32():

@@ -2,8 +2,9 @@
 
 sphinx-thebe and sphinx-togglebutton add their inline configuration scripts both to
 Sphinx's registry and to the running builder, so with Sphinx 7 each appears twice in
-every page (once with filename None, once with ''); sphinx-thebe's declares ``const THEBE_JS_URL``, and its second copy is a
-``SyntaxError`` in the browser console (tests/test_book_browser.py finds it).
+every page (once with filename None, once with ''); sphinx-thebe's declares
+``const THEBE_JS_URL``, and its second copy is a ``SyntaxError`` in the browser console
+(tests/test_book_browser.py finds it).
 """
 
 

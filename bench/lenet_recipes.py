@@ -94,7 +94,7 @@ def main() -> None:
             reached[name] = (epoch, sum(seconds[:epoch]))
 
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    base, best, alone = (name for name, _, _ in runs)
+    base, alone, best = (name for name, _, _ in runs)
     if base not in reached or best not in reached:
         print("a run did not reach the target: no ratio")
         sys.exit(1)

@@ -144,3 +144,26 @@ def image_folder(folder: str | Path, on_bad: str = "skip") -> ImageFolder:
     kept = [(path, label) for path, label in listing if path not in bad]
     return ImageFolder(folder, tuple(names), tuple(p for p, _ in kept),
                        np.array([label for _, label in kept], np.uint8), report.bad)
+
+
+def load_photo(path: str | Path, image_size: int) -> np.ndarray:
+    """A reader's own photo as a model of chapter 4 expects it: RGB float32
+    ``(image_size, image_size, 3)`` in [0, 1], bilinear resize, aspect ratio not kept (as
+    ``pipelines.load_image``, up to resampling). Grayscale and palette images become RGB;
+    transparent pixels (a PNG's alpha) are laid over white. A missing file or one that is
+    not an image raises a ``FileNotFoundError`` or ``ValueError`` that says how to fix it."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not a file. Check the path (the current folder is "
+                                f"{Path.cwd()}), or give the full path of a JPEG or PNG photo.")
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
+                rgba = image.convert("RGBA")
+                image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+            rgb = image.convert("RGB").resize((image_size, image_size), Image.BILINEAR)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise ValueError(f"{path} is not an image Pillow can read ({error}). Give a JPEG or "
+                         f"PNG photo; convert other files with an image editor first.") from None
+    return np.asarray(rgb, np.float32) / 255.0

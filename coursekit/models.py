@@ -20,6 +20,8 @@ Chapter 3, a CNN for CIFAR-10 (input (N, 32, 32, 3), output (N, 10)):
 
 - ``cifar10_cnn``: a compact VGG-style CNN (blocks of two 3×3 convs, max pooling,
   dropout; no BatchNorm), widths configurable: 550,570 parameters with the defaults.
+- ``cifar10_article001``: article 001's CNN with its two bugs fixed: 32-64 3×3 convs
+  (valid), max pooling, a softmax layer: 42,442 parameters.
 - ``augmentation``: random flip, translation, rotation (and zoom) as preprocessing
   layers, defaults mapped one to one from article 001's ``ImageDataGenerator``.
 
@@ -175,8 +177,8 @@ def lenet5_modern(num_classes: int = 10, augment: bool = False) -> keras.Model:
     input), max pool → 14×14×6, conv 16@5×5 ReLU → 10×10×16, max pool → 5×5×16, flatten
     → 400, dense 120, 84 (ReLU) and the softmax. 61,706 parameters for 10 classes.
 
-    With ``augment=True``, random shifts of up to 2 pixels and rotations of up to about
-    8 degrees are applied while training (no parameters; inactive at inference).
+    With ``augment=True``, random shifts of up to 2 pixels (7 % of 28) and rotations of up
+    to 7.2 degrees (0.02 of a turn) apply while training (no parameters; off at inference).
     """
     augmentation = []
     if augment:
@@ -204,6 +206,23 @@ def lenet5_modern(num_classes: int = 10, augment: bool = False) -> keras.Model:
 # --- Chapter 3: a CNN for CIFAR-10 ------------------------------------------------------
 
 CIFAR10_SHAPE = (32, 32, 3)
+
+
+def cifar10_article001() -> keras.Model:
+    """Article 001's CNN with its two bugs fixed (``Conv2D(32, (3, 3))``, ``learning_rate=``).
+
+    Input (N, 32, 32, 3) in [0, 1]; conv 32@3×3 ReLU → 30×30, max pool → 15×15, conv
+    64@3×3 ReLU → 13×13, max pool → 6×6, flatten → 2,304, dense softmax (N, 10).
+    """
+    return keras.Sequential([
+        keras.Input(CIFAR10_SHAPE),
+        layers.Conv2D(32, (3, 3), activation="relu", name="conv1"),
+        layers.MaxPooling2D((2, 2), name="pool1"),
+        layers.Conv2D(64, (3, 3), activation="relu", name="conv2"),
+        layers.MaxPooling2D((2, 2), name="pool2"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(10, activation="softmax", name="output"),
+    ], name="cifar10_article001")
 
 
 def augmentation(

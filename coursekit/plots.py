@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from coursekit import reference
+
 
 def show_images(
     images: Sequence[np.ndarray],
@@ -184,5 +186,35 @@ def curves_side_by_side(
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     axes.flat[0].set_ylabel(f"{metric} (validation solid, training dashed)")
+    fig.tight_layout()
+    return fig
+
+
+
+def conv_geometry(configs, size: float = 0.3) -> plt.Figure:
+    """Where a k×k window lands on an n×n input, one panel per ``(n, k, stride, padding)``
+    in ``configs``: input pixels white, zero padding grey (TensorFlow's split, the odd one
+    after), the windows of the first output row outlined, one colour each. ``size`` is
+    inches per cell; each title gives the output size. Returns the figure."""
+    sides = [sum(reference.pad_amounts(n, k, s, p)) + n for n, k, s, p in configs]
+    figsize = (size * sum(sides) + 0.5 * len(configs), size * max(sides) + 1)
+    fig, axes = plt.subplots(1, len(configs), squeeze=False, figsize=figsize,
+                             gridspec_kw={"width_ratios": sides})
+    for ax, (n, k, stride, padding), side in zip(axes.flat, configs, sides):
+        before = reference.pad_amounts(n, k, stride, padding)[0]
+        out = reference.output_size(n, k, stride, padding)
+        cells = np.full((side, side), 0.75)  # padding
+        cells[before : before + n, before : before + n] = 1.0  # the input
+        ax.imshow(cells, cmap="gray", vmin=0, vmax=1)
+        ax.set_xticks(np.arange(-0.5, side), minor=True)
+        ax.set_yticks(np.arange(-0.5, side), minor=True)
+        ax.grid(which="minor", color="0.4", linewidth=0.5)
+        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+        for j in range(out):
+            inset = 0.06 * (j % 4)  # overlapping windows stay visible
+            corner = (j * stride - 0.5 + inset, -0.5 + inset)
+            ax.add_patch(plt.Rectangle(corner, k - 2 * inset, k - 2 * inset, fill=False,
+                                       edgecolor=f"C{j % 10}", linewidth=2))
+        ax.set_title(f"n={n}, k={k}, s={stride}\n{padding} → {out}×{out}", fontsize=9)
     fig.tight_layout()
     return fig

@@ -195,6 +195,66 @@ def dense(x, w, b):
     return x @ w + b
 
 
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One row of :func:`receptive_field`: a layer's window and where its output stands.
+
+    ``kernel``, ``stride``, ``dilation``: the layer's window along one axis (pixels of its
+    input); ``field``: the receptive field of one output unit, in input-image pixels;
+    ``jump``: how many input-image pixels apart two neighbouring output units are.
+    """
+
+    name: str
+    kernel: int
+    stride: int
+    dilation: int
+    field: int
+    jump: int
+
+
+def receptive_field(layers) -> list[FieldRow]:
+    """Receptive field of one unit after each layer of a stack, along one axis.
+
+    ``layers``: ``(name, kernel, stride)`` or ``(name, kernel, stride, dilation)`` tuples,
+    or a Keras model whose convolution and pooling layers are read along their first
+    spatial axis (padding layers and layers that keep the spatial shape are skipped; the
+    table ends at the first layer without spatial axes, e.g. ``Flatten``). Starting from
+    one pixel (``field = jump = 1``), each layer applies
+    ``k_eff = dilation·(kernel − 1) + 1``, ``field += (k_eff − 1)·jump``, ``jump *= stride``.
+    Padding moves a field but does not change its size. Returns one :class:`FieldRow` per
+    layer, the input first.
+    """
+    if hasattr(layers, "layers"):
+        layers = _geometry_of_keras(layers)
+    rows = [FieldRow("input", 1, 1, 1, 1, 1)]
+    for name, kernel, stride, *dilation in layers:
+        dilation = dilation[0] if dilation else 1
+        for label, value in (("kernel", kernel), ("stride", stride), ("dilation", dilation)):
+            if not (isinstance(value, (int, np.integer)) and value >= 1):
+                raise ValueError(f"layer {name!r}: {label} must be a positive int, got {value!r}")
+        k_eff = dilation * (kernel - 1) + 1
+        field, jump = rows[-1].field + (k_eff - 1) * rows[-1].jump, rows[-1].jump * stride
+        rows.append(FieldRow(name, int(kernel), int(stride), int(dilation), field, jump))
+    return rows
+
+
+def _geometry_of_keras(model) -> list[tuple[str, int, int, int]]:
+    """``(name, kernel, stride, dilation)`` of the conv and pooling layers of ``model``."""
+    geometry = []
+    for layer in model.layers:
+        shape_in, shape_out = tuple(layer.input.shape), tuple(layer.output.shape)
+        if len(shape_out) < 3:  # Flatten, Dense, global pooling: no spatial axes left
+            break
+        window = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
+        if window is not None:
+            dilation = getattr(layer, "dilation_rate", (1,))[0]
+            geometry.append((layer.name, window[0], layer.strides[0], dilation))
+        elif shape_in[1:-1] != shape_out[1:-1] and "Padding" not in type(layer).__name__:
+            raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) changes the "
+                             "spatial shape but has no kernel_size or pool_size to read")
+    return geometry
+
 # --- batch normalization ---------------------------------------------------------------
 #
 # Keras' conventions (``keras.layers.BatchNormalization``): the channels are the last

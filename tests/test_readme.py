@@ -21,3 +21,16 @@ def test_ci_runs_the_readme_test_command():
 def test_the_pages_state_the_images_per_split_that_the_profiles_use(page):
     table = "\n".join(results.data_table())
     assert table in (ROOT / page).read_text(), f"{page}: paste this table:\n{table}"
+
+
+def test_ci_tests_the_oldest_stack_that_pyproject_declares():
+    import tomllib
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]["tensorflow"]
+    lowest = {r.split(">=")[0]: r.split(">=")[1].split(",")[0] for r in extra}
+    pinned = dict(line.split("==") for line in (ROOT / ".ci" / "oldest.txt").read_text().split())
+    assert pinned == {"tensorflow-cpu": lowest["tensorflow"], "keras": lowest["keras"]}
+    readme = (ROOT / "README.md").read_text()
+    assert all(f"{name} {version}" in readme for name, version in pinned.items()), (
+        "the README names the tested versions")

@@ -257,3 +257,75 @@ W = np.zeros((3, 3, 3, 2))
 def test_bad_arguments_raise_clear_value_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- receptive field ---------------------------------------------------------------------
+
+
+def test_receptive_field_of_lenet5_1998_by_hand():
+    # C1 5×5, S2 2×2/2, C3 5×5, S4 2×2/2, C5 5×5: C5 sees the whole 32×32 padded digit.
+    layers = [("C1", 5, 1), ("S2", 2, 2), ("C3", 5, 1), ("S4", 2, 2), ("C5", 5, 1)]
+    rows = ref.receptive_field(layers)
+    assert [r.name for r in rows] == ["input", "C1", "S2", "C3", "S4", "C5"]
+    assert [r.field for r in rows] == [1, 5, 6, 14, 16, 32]
+    assert [r.jump for r in rows] == [1, 1, 2, 2, 4, 4]
+
+
+def test_dilation_widens_the_kernel():
+    # 3×3 kernels with dilation 1, 2, 4 (as in WaveNet-style stacks): 3, 7, 15.
+    rows = ref.receptive_field([("a", 3, 1, 1), ("b", 3, 1, 2), ("c", 3, 1, 4)])
+    assert [r.field for r in rows[1:]] == [3, 7, 15]
+    assert ref.receptive_field([("d", 3, 1, 2)])[1].field == 5  # k_eff = 2·(3−1)+1
+
+
+def _ones_stack(size, geometry):
+    """Valid-padding conv stack with every weight 1, for the brute-force field."""
+    stack = [keras.Input((size, size, 1))]
+    for name, k, s, d in geometry:
+        stack.append(keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, use_bias=False,
+                                         kernel_initializer="ones", name=name))
+    return keras.Sequential(stack)
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        [("a", 3, 1, 1), ("b", 2, 2, 1), ("c", 3, 1, 1)],
+        [("a", 5, 2, 1), ("b", 3, 1, 2), ("c", 3, 2, 1)],
+        [("a", 1, 1, 1), ("b", 4, 3, 1), ("c", 2, 1, 3)],
+    ],
+)
+def test_receptive_field_is_the_support_of_the_gradient(geometry):
+    model = _ones_stack(40, geometry)
+    x = tf.Variable(np.random.default_rng(0).uniform(0.5, 1.0, (1, 40, 40, 1)))
+    with tf.GradientTape() as tape:
+        unit = model(x)[0, 0, 0, 0]  # top-left unit: its field starts at pixel 0
+    support = np.nonzero(tape.gradient(unit, x).numpy()[0, :, 0, 0])[0]
+    assert support.min() == 0
+    assert support.max() + 1 == ref.receptive_field(geometry)[-1].field
+    assert [r.field for r in ref.receptive_field(model)] == [
+        r.field for r in ref.receptive_field(geometry)
+    ]
+
+
+def test_receptive_field_reads_a_keras_model_and_stops_at_flatten():
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.ZeroPadding2D(2),
+        keras.layers.Conv2D(4, 5, padding="same", name="conv"),
+        keras.layers.Activation("relu"),
+        keras.layers.MaxPooling2D(2, name="pool"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(3),
+    ])
+    rows = ref.receptive_field(model)
+    assert [(r.name, r.kernel, r.stride, r.field, r.jump) for r in rows] == [
+        ("input", 1, 1, 1, 1), ("conv", 5, 1, 5, 1), ("pool", 2, 2, 6, 2)]
+
+
+def test_receptive_field_refuses_what_it_cannot_read():
+    resize = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Resizing(4, 4)])
+    with pytest.raises(ValueError, match="changes the spatial shape"):
+        ref.receptive_field(resize)
+    with pytest.raises(ValueError, match="stride must be a positive int"):
+        ref.receptive_field([("bad", 3, 0)])

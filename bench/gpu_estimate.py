@@ -47,6 +47,7 @@ RUNS = {
         ("lenet5_modern", "mnist", lambda p: models.lenet5_modern()),
         ("lenet5_modern", "mnist", lambda p: models.lenet5_article000()),
         ("lenet5_modern", "mnist", lambda p: models.lenet5_modern(augment=True)),
+        ("mnist_article003", "mnist", lambda p: models.mnist_article003()),
     ],
     "03_cifar10_cnn": [  # article 001's CNN (10x fewer multiply-adds) counted as the larger
         ("cifar10_article001", "cifar10", _cnn()),
@@ -56,6 +57,14 @@ RUNS = {
     ],
     "04_cats_vs_dogs": [("cats_vs_dogs_cnn", "cats_vs_dogs", lambda p: models.cats_vs_dogs_cnn(
         p.settings["cats_vs_dogs_image_size"]))],
+    # section 1; the CIFAR-8 backbone (all CIFAR-10 counted); 3 sizes x 3 arms of the same
+    # steps (fine-tuning: 2 fits), counted as epochs over the whole split (an upper bound)
+    "04b_using_a_trained_cnn": [
+        ("cats_vs_dogs_bn_cnn", "cats_vs_dogs", lambda p: models.bn_backbone(
+            image_size=p.settings["cats_vs_dogs_image_size"])),
+        ("cifar8_backbone", "cifar10", lambda p: models.bn_backbone(image_size=32)),
+        *[("cats_vs_dogs_transfer", "cats_vs_dogs", lambda p: models.bn_backbone(
+            image_size=p.settings["transfer_image_size"]))] * 12],
     "05_batchnorm": [(key, "cifar10_bn", _cnn(batch_norm=bn)) for key, bn in [
         ("cifar10_cnn_no_bn", None), ("cifar10_cnn_bn", "before"), ("cifar10_cnn_bn", "after"),
         ("cifar10_cnn_bn_high_lr", None), ("cifar10_cnn_bn_high_lr", "before"),

@@ -16,6 +16,7 @@ follow from it by one rule (``profiles.threshold``): mean - 3 std, rounded down 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shlex
@@ -66,6 +67,7 @@ def mnist_runs(profile):
         "lenet5_article000": run(models.lenet5_article000, "lenet5_article000"),
         "lenet5_1998": run(models.lenet5_1998, "lenet5_1998"),
         "lenet5_modern": run(models.lenet5_modern, "lenet5_modern"),
+        "mnist_article003": run(models.mnist_article003, "mnist_article003"),
     }
 
 
@@ -141,6 +143,72 @@ def cats_vs_dogs_runs(profile):
     return {"cats_vs_dogs_cnn": one}
 
 
+def using_a_trained_cnn_runs(profile):
+    """Chapter 4b's headline numbers: the BN CNN from scratch; the fine-tuned CIFAR-8
+    backbone on the most training images (its pretraining and the head included)."""
+    cats = datasets.load_cats_vs_dogs(profile.data["cats_vs_dogs"])
+
+    def classifier(backbone, size, frozen=False):
+        inputs = keras.Input((size, size, 3))
+        x = models.augmentation(translate=0.1, rotate_degrees=0)(inputs)
+        x = backbone(x, training=False) if frozen else backbone(x)
+        x = keras.layers.Dropout(0.3)(x)
+        return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
+
+    def bn_cnn(seed):
+        recipe, size = profile.training["cats_vs_dogs_bn_cnn"], profile.settings[
+            "cats_vs_dogs_image_size"]
+        keras.utils.set_random_seed(seed)
+        data = pipelines.image_dataset(*cats.train, size, recipe.batch_size, seed=seed)
+        val = pipelines.image_dataset(*cats.validation, size, 100, shuffle=False)
+        model = classifier(models.bn_backbone(), size)
+        seconds = _fit(model, recipe, data, int(data.cardinality()), "binary_crossentropy", val)
+        test = pipelines.image_dataset(*cats.test, size, 100, shuffle=False)
+        return model.evaluate(test, verbose=0, return_dict=True)["accuracy"], seconds
+
+    def fine_tuned(seed):
+        keep = np.array([0, 1, 2, 4, 6, 7, 8, 9])  # CIFAR-10 without cat (3) and dog (5)
+        x, y = datasets.load_cifar10(profile.data["cifar10"]).train
+        x, y = x[np.isin(y, keep)], np.searchsorted(keep, y[np.isin(y, keep)])
+        recipe = profile.training["cifar8_backbone"]
+        keras.utils.set_random_seed(seed)
+        data = pipelines.array_dataset(x, y, recipe.batch_size, shuffle=True, seed=seed)
+        backbone = models.bn_backbone()
+        inputs = keras.Input((32, 32, 3))
+        h = backbone(models.augmentation(translate=0.1, rotate_degrees=0)(inputs))
+        pretrain = keras.Model(inputs, keras.layers.Dense(8, activation="softmax")(
+            keras.layers.Dropout(0.3)(h)))
+        seconds = _fit(pretrain, recipe, data, len(data), "sparse_categorical_crossentropy",
+                       None)
+        size, steps = (profile.settings[k] for k in ("transfer_image_size",
+                                                     "transfer_steps_per_epoch"))
+        n = profile.settings["transfer_images_largest"]
+        recipe = profile.training["cats_vs_dogs_transfer"]
+        paths, labels = cats.train
+        keep = datasets.balanced_subset(labels, n, seed=0)
+        keras.utils.set_random_seed(seed)
+        data = (pipelines.image_dataset([paths[i] for i in keep], labels[keep], size, n,
+                                        shuffle=False).unbatch().cache()
+                .shuffle(n, seed=seed).repeat().batch(recipe.batch_size))
+        pretrained, backbone = backbone.get_weights(), models.bn_backbone()  # as the chapter
+        backbone.set_weights(pretrained)
+        model = classifier(backbone, size, frozen=True)
+        backbone.trainable = False
+        head = recipe.epochs // 2
+        for part in (dataclasses.replace(recipe, epochs=head), dataclasses.replace(
+                recipe, epochs=recipe.epochs - head, learning_rate=recipe.learning_rate / 10)):
+            model.compile(optimizer=train.optimizer(part, steps), loss="binary_crossentropy",
+                          metrics=["accuracy"])
+            start = time.perf_counter()
+            model.fit(data, epochs=part.epochs, steps_per_epoch=steps, verbose=0)
+            seconds += time.perf_counter() - start
+            backbone.trainable = True
+        test = pipelines.image_dataset(*cats.test, size, 100, shuffle=False)
+        return model.evaluate(test, verbose=0, return_dict=True)["accuracy"], seconds
+
+    return {"cats_vs_dogs_bn_cnn": bn_cnn, "cats_vs_dogs_transfer": fine_tuned}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="quick", choices=list(profiles.PROFILES))
@@ -152,7 +220,8 @@ def main() -> None:
     tf.config.experimental.enable_op_determinism()
     profile = profiles.PROFILES[args.profile]
     print(runtime.banner())
-    runs = {**cifar10_runs(profile), **cats_vs_dogs_runs(profile), **mnist_runs(profile)}
+    runs = {**cifar10_runs(profile), **cats_vs_dogs_runs(profile),
+            **using_a_trained_cnn_runs(profile), **mnist_runs(profile)}
     name = f"seed_spread_{profile.name}"
     record_path = results.BENCH_RESULTS / f"{name}.json"
     previous = json.loads(record_path.read_text()) if record_path.exists() else {}

@@ -15,6 +15,8 @@ Chapter 2, LeNet-5 on MNIST (input (N, 28, 28, 1), output (N, 10)):
   net has 60,000 trainable ones: see ``LENET5_1998_PAPER``).
 - ``lenet5_modern``: the same shapes with ReLU, max pooling and a softmax output, with
   optional light augmentation: 61,706 parameters.
+- ``mnist_article003``: article 003's CNN, three 3×3 convolutions (32-64-64, ReLU, two
+  max poolings), dense 64 and softmax: 93,322 parameters.
 
 Chapter 3, a CNN for CIFAR-10 (input (N, 32, 32, 3), output (N, 10)):
 
@@ -31,6 +33,8 @@ the class labelled 1, "dogs"; the one exception to the softmax rule above):
 - ``cats_vs_dogs_cnn``: four blocks of a 3×3 conv and max pooling, global average
   pooling instead of a flatten, dropout and one sigmoid unit: 388,673 parameters with
   the defaults, whatever the image size S.
+- ``bn_backbone`` (chapter 4b): four blocks of a 3×3 conv, BatchNorm, ReLU and max
+  pooling, then global average pooling; no head, any image size: output (N, 256).
 - ``cats_vs_dogs_article004``: article 004's model as written (nine valid 3×3 convs on
   256×256, GAP, dense 1024 and 256): 10,717,249 parameters; counted, not trained.
 
@@ -39,6 +43,8 @@ Any model: ``layer_table`` (name, output shape, parameters per layer) and
 """
 
 from __future__ import annotations
+
+import math
 
 import keras
 import numpy as np
@@ -203,6 +209,31 @@ def lenet5_modern(num_classes: int = 10, augment: bool = False) -> keras.Model:
     )
 
 
+def mnist_article003(num_classes: int = 10) -> keras.Model:
+    """Article 003's MNIST CNN, as the article builds it.
+
+    Input (N, 28, 28, 1) in [0, 1]; output (N, ``num_classes``) softmax probabilities.
+    Conv 32@3×3 ReLU (valid) → 26×26×32, max pool → 13×13×32, conv 64@3×3 ReLU →
+    11×11×64, max pool → 5×5×64, conv 64@3×3 ReLU → 3×3×64, flatten → 576, dense 64
+    ReLU, dense softmax. 93,322 parameters for 10 classes (320 + 18,496 + 36,928 +
+    36,928 + 650), about 2.8 million multiply-adds per image.
+    """
+    return keras.Sequential(
+        [
+            keras.Input(MNIST_SHAPE),
+            layers.Conv2D(32, 3, activation="relu", name="conv1"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Conv2D(64, 3, activation="relu", name="conv2"),
+            layers.MaxPooling2D(2, name="pool2"),
+            layers.Conv2D(64, 3, activation="relu", name="conv3"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(64, activation="relu", name="dense"),
+            layers.Dense(num_classes, activation="softmax", name="output"),
+        ],
+        name="mnist_article003",
+    )
+
+
 # --- Chapter 3: a CNN for CIFAR-10 ------------------------------------------------------
 
 CIFAR10_SHAPE = (32, 32, 3)
@@ -271,6 +302,7 @@ def cifar10_cnn(
     augment: keras.Layer | None = None,
     batch_norm: str | None = None,
     bn_momentum: float = 0.99,
+    normalization: str = "batch",
 ) -> keras.Model:
     """A compact VGG-style CNN for CIFAR-10 (chapter 3), without BatchNorm.
 
@@ -294,30 +326,42 @@ def cifar10_cnn(
     ``{name}_relu``) or ``"after"`` it (``{name}`` with its ReLU, then ``{name}_bn``).
     Each BN layer adds 4 C parameters, 2 C of them trainable (γ, β); the moving mean and
     variance are not. None (the default) gives the chapter-3 model unchanged.
+
+    ``normalization`` picks the layer placed there: ``"batch"`` (the above), ``"layer"``
+    (``LayerNormalization``, Keras' default axis: each position's C channels, per image:
+    ``{name}_ln``) or ``"group"`` (``GroupNormalization`` over ``gcd(C, 8)`` groups of
+    channels and all positions, per image: ``{name}_gn``). Both add 2 C trainable
+    parameters and no moving statistics: they never look at the rest of the batch.
     """
     if batch_norm not in BN_PLACEMENTS:
         raise ValueError(f"batch_norm must be one of {BN_PLACEMENTS}, got {batch_norm!r}")
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"normalization must be one of {tuple(NORMALIZATIONS)}, "
+                         f"got {normalization!r}")
     if len(dropout) != len(widths) + 1:
         raise ValueError(f"dropout needs {len(widths) + 1} rates (one per block, one for the "
                          f"head), got {dropout}")
+    def norm(name, channels):
+        return NORMALIZATIONS[normalization](name, channels, bn_momentum)
+
     steps = [keras.Input(CIFAR10_SHAPE)]
     if augment is not None:
         steps.append(augment)
     for b, (width, rate) in enumerate(zip(widths, dropout), start=1):
         steps += [
-            *_relu_with_bn(_conv3x3(width), f"block{b}_conv1", batch_norm, bn_momentum),
-            *_relu_with_bn(_conv3x3(width), f"block{b}_conv2", batch_norm, bn_momentum),
+            *_relu_with_bn(_conv3x3(width), f"block{b}_conv1", batch_norm, norm, width),
+            *_relu_with_bn(_conv3x3(width), f"block{b}_conv2", batch_norm, norm, width),
             layers.MaxPooling2D(2, name=f"block{b}_pool"),
             layers.Dropout(rate, name=f"block{b}_dropout"),
         ]
     steps += [
         layers.Flatten(name="flatten"),
         *_relu_with_bn(lambda **kw: layers.Dense(dense_units, **kw), "dense", batch_norm,
-                       bn_momentum),
+                       norm, dense_units),
         layers.Dropout(dropout[-1], name="dropout"),
         layers.Dense(num_classes, activation="softmax", name="output"),
     ]
-    suffix = f"_bn_{batch_norm}" if batch_norm else ""
+    suffix = f"_{normalization[0]}n_{batch_norm}" if batch_norm else ""
     suffix += "_augmented" if augment is not None else ""
     return keras.Sequential(steps, name="cifar10_cnn" + suffix)
 
@@ -326,17 +370,27 @@ def cifar10_cnn(
 # after each ReLU.
 BN_PLACEMENTS = (None, "before", "after")
 
+# What it puts there: normalization -> (name, channels, momentum) -> layer.
+NORMALIZATIONS = {
+    "batch": lambda name, c, momentum: layers.BatchNormalization(momentum=momentum,
+                                                                 name=f"{name}_bn"),
+    "layer": lambda name, c, momentum: layers.LayerNormalization(name=f"{name}_ln"),
+    "group": lambda name, c, momentum: layers.GroupNormalization(math.gcd(c, 8),
+                                                                 name=f"{name}_gn"),
+}
+
 
 def _conv3x3(width: int):
     return lambda **kw: layers.Conv2D(width, 3, padding="same", **kw)
 
 
-def _relu_with_bn(make, name: str, batch_norm: str | None, momentum: float) -> list:
+def _relu_with_bn(make, name: str, batch_norm: str | None, norm, channels: int) -> list:
     """``make(name=..., activation=..., use_bias=...)`` (a Conv2D or Dense) with a ReLU,
-    and a BatchNormalization before or after the ReLU, or none (see ``cifar10_cnn``)."""
+    and ``norm(name, channels)`` (a normalisation layer) before or after the ReLU, or
+    none (see ``cifar10_cnn``)."""
     if batch_norm is None:
         return [make(name=name, activation="relu")]
-    bn = layers.BatchNormalization(momentum=momentum, name=f"{name}_bn")
+    bn = norm(name, channels)
     if batch_norm == "after":
         return [make(name=name, activation="relu"), bn]
     return [make(name=name, use_bias=False), bn, layers.Activation("relu", name=f"{name}_relu")]
@@ -417,6 +471,32 @@ def cats_vs_dogs_cnn(
     ]
     suffix = "_augmented" if augment is not None else ""
     return keras.Sequential(steps, name="cats_vs_dogs_cnn" + suffix)
+
+
+def bn_backbone(widths: tuple[int, ...] = (32, 64, 128, 256), image_size: int | None = None,
+                bn_momentum: float = 0.9, name: str = "backbone") -> keras.Model:
+    """The convolutional part of a CNN with BatchNorm, for any image size (chapter 4b).
+
+    Input (N, H, W, 3) in [0, 1], any H and W (or ``image_size`` square: needed by
+    ``multiply_adds``); output (N, ``widths[-1]``): global average pooling (``gap``) of the
+    last block's maps. One block per entry of ``widths``: a 3×3
+    convolution with ``same`` padding and no bias (``block{b}_conv``), BatchNormalization
+    before the ReLU (``block{b}_bn``, momentum ``bn_momentum``: 0.9, so that the moving
+    statistics settle within a few hundred steps; ``block{b}_relu``) and a 2×2 max pooling
+    (``block{b}_pool``). A head (dropout, a dense layer) on top makes a classifier; the
+    same backbone can be trained on one task and reused on another (transfer learning).
+    With the defaults: 389,856 parameters, 960 of them BN moving means and variances.
+    """
+    steps = [keras.Input((image_size, image_size, 3))]
+    for b, width in enumerate(widths, start=1):
+        steps += [
+            layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{b}_conv"),
+            layers.BatchNormalization(momentum=bn_momentum, name=f"block{b}_bn"),
+            layers.Activation("relu", name=f"block{b}_relu"),
+            layers.MaxPooling2D(2, name=f"block{b}_pool"),
+        ]
+    steps.append(layers.GlobalAveragePooling2D(name="gap"))
+    return keras.Sequential(steps, name=name)
 
 
 def cats_vs_dogs_article004(image_size: int = 256) -> keras.Model:

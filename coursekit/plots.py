@@ -191,6 +191,30 @@ def curves_side_by_side(
 
 
 
+def batch_norm_steps(x, gamma, beta, channel: int = 0, bins: int = 40,
+                     size: float = 3.0) -> plt.Figure:
+    """One channel through Batch Normalization in training mode, in three histograms.
+
+    ``x``: (N, C) or (N, H, W, C); ``gamma``, ``beta``: (C,). The panels show the
+    ``m`` values (N, or N·H·W) of channel ``channel``: as they come in, standardised with
+    the batch's mean and variance (x̂), and scaled and shifted (y = γ x̂ + β), each titled
+    with its mean and standard deviation; a dotted line marks each mean. Returns the figure.
+    """
+    y, cache = reference.batch_norm_forward(x, gamma, beta)
+    values = [a[..., channel].ravel() for a in (np.asarray(x), cache.x_hat, y)]
+    titles = ["input x", "standardised x̂", f"y = γ x̂ + β (γ={gamma[channel]:.2g}, "
+              f"β={beta[channel]:.2g})"]
+    fig, axes = plt.subplots(1, 3, figsize=(size * 3.3, size))
+    for ax, v, title in zip(axes, values, titles):
+        ax.hist(v, bins=bins, color="C0")
+        ax.axvline(v.mean(), color="C3", linestyle=":")
+        ax.set_title(f"{title}\nmean {v.mean():.2f}, std {v.std():.2f} over m={v.size}",
+                     fontsize=9)
+    axes[0].set_ylabel("count")
+    fig.tight_layout()
+    return fig
+
+
 def conv_geometry(configs, size: float = 0.3) -> plt.Figure:
     """Where a k×k window lands on an n×n input, one panel per ``(n, k, stride, padding)``
     in ``configs``: input pixels white, zero padding grey (TensorFlow's split, the odd one
@@ -216,5 +240,39 @@ def conv_geometry(configs, size: float = 0.3) -> plt.Figure:
             ax.add_patch(plt.Rectangle(corner, k - 2 * inset, k - 2 * inset, fill=False,
                                        edgecolor=f"C{j % 10}", linewidth=2))
         ax.set_title(f"n={n}, k={k}, s={stride}\n{padding} → {out}×{out}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# Box colours of ``architecture``, by the kind of layer (Keras class name).
+_LAYER_COLOURS = {"Conv2D": "C0", "MaxPooling2D": "C1", "AveragePooling2D": "C1",
+                  "Subsampling": "C1", "Dense": "C2"}
+
+
+def architecture(model, width: float = 1.05) -> plt.Figure:
+    """A built Keras model drawn left to right: one box per layer (the input first), titled
+    with the layer's name and labelled with its class, output shape (without the batch
+    axis, e.g. ``28×28×6``) and parameters. A box's height follows the side of its
+    feature maps (a vector: a thin box), so the maps can be seen shrinking; convolutions
+    blue, pooling orange, dense green, the rest grey. ``width``: inches per box. Returns
+    the figure; its one axes holds one ``Rectangle`` per box, in order."""
+    rows = [("input", "Input", tuple(model.input_shape[1:]), 0)]
+    rows += [(layer.name, type(layer).__name__, tuple(layer.output.shape[1:]),
+              layer.count_params()) for layer in model.layers]
+    biggest = max(shape[0] for _, _, shape, _ in rows if len(shape) == 3)
+    fig, ax = plt.subplots(figsize=(width * len(rows), 2.6))
+    for i, (name, kind, shape, params) in enumerate(rows):
+        height = 0.3 + 0.7 * shape[0] / biggest if len(shape) == 3 else 0.12
+        ax.add_patch(plt.Rectangle((i, -height / 2), 0.75, height, edgecolor="0.2",
+                                   facecolor=_LAYER_COLOURS.get(kind, "0.8"), alpha=0.8))
+        ax.text(i + 0.375, height / 2 + 0.04, name, ha="center", va="bottom", fontsize=8,
+                weight="bold")
+        label = f"{kind}\n{'×'.join(map(str, shape))}\n{params:,} params"
+        ax.text(i + 0.375, -height / 2 - 0.04, label, ha="center", va="top", fontsize=7)
+        if i:
+            ax.annotate("", xy=(i, 0), xytext=(i - 0.25, 0), arrowprops={"arrowstyle": "->"})
+    ax.set(xlim=(-0.1, len(rows) - 0.15), ylim=(-1.0, 0.65))
+    ax.axis("off")
+    ax.set_title(f"{model.name}: {model.count_params():,} parameters", fontsize=9)
     fig.tight_layout()
     return fig

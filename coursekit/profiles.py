@@ -72,6 +72,9 @@ RECIPES = {
                             cosine_decay=True),
     "lenet5_modern": Training(0, 128, "adam", learning_rate=0.002, min_accuracy=0,
                               cosine_decay=True),
+    # Chapter 2: article 003's CNN at the modern LeNet-5's recipe (an equal budget).
+    "mnist_article003": Training(0, 128, "adam", learning_rate=0.002, min_accuracy=0,
+                                 cosine_decay=True),
     "cifar10_article001": Training(0, 64, "adam", learning_rate=0.001, min_accuracy=0),
     "cifar10_cnn": _CIFAR10_CNN,
     # Chapter 3's overfitting runs (with, without augmentation): 2 warm-up epochs, or one stalls.
@@ -86,6 +89,15 @@ RECIPES = {
     "cifar10_cnn_bn_high_lr": replace(_CIFAR10_CNN, learning_rate=0.02),
     "cifar10_cnn_bn_small_batch": replace(_CIFAR10_CNN, batch_size=32),
     "cifar10_scaling": Training(0, 128, "sgd", learning_rate=0.02, min_accuracy=0, momentum=0.9),
+    # Chapter 4b: chapter 4's task with BN (models.bn_backbone), flip and shift, a schedule;
+    # a backbone pretrained on CIFAR-10's 8 classes that are neither cat nor dog; the
+    # transfer runs (scratch, frozen, fine-tuned; threshold: fine-tuned, most images).
+    "cats_vs_dogs_bn_cnn": Training(0, 32, "adam", learning_rate=0.002, min_accuracy=0,
+                                    cosine_decay=True),
+    "cifar8_backbone": Training(0, 128, "adam", learning_rate=0.002, min_accuracy=0,
+                                cosine_decay=True),
+    "cats_vs_dogs_transfer": Training(0, 32, "adam", learning_rate=0.001, min_accuracy=0,
+                                      cosine_decay=True),
 }
 
 
@@ -106,6 +118,7 @@ EPOCHS_MIN_ACCURACY = {
     "lenet5_article000":            ((20,  20,   30),  (0.85,  0.970,  0.978)),
     "lenet5_1998":                  ((5,   12,   20),  (0.90,  0.985,  0.988)),
     "lenet5_modern":                ((5,   12,   30),  (0.90,  0.985,  0.990)),
+    "mnist_article003":             ((5,   12,   30),  (0.90,  0.990,  0.990)),
     "cifar10_article001":           ((2,   3,    10),  (0.25,  0.43,   0.45)),
     "cifar10_cnn":                  ((8,   15,   40),  (0.35,  0.71,   0.75)),
     "cifar10_cnn_overfit":          ((30,  40,   40),  (0.25,  0.36,   0.25)),
@@ -115,6 +128,9 @@ EPOCHS_MIN_ACCURACY = {
     "cifar10_cnn_bn_high_lr":       ((3,   8,    20),  (0.20,  0.20,   0.40)),
     "cifar10_cnn_bn_small_batch":   ((2,   4,    10),  (0.20,  0.20,   0.40)),
     "cifar10_scaling":              ((2,   2,    2),   (0.0,   0.0,    0.0)),
+    "cats_vs_dogs_bn_cnn":          ((10,  30,   60),  (0.60,  0.60,   0.75)),
+    "cifar8_backbone":              ((4,   5,    15),  (0.30,  0.30,   0.60)),
+    "cats_vs_dogs_transfer":        ((6,   8,    10),  (0.55,  0.55,   0.60)),
 }  # fmt: skip
 
 # Other numbers, by key.                        smoke | quick | full
@@ -123,6 +139,10 @@ SETTINGS = {
     "cats_vs_dogs_errata_images":       (128,   320,    320),  # images, article-004 demo
     "cifar10_bn_momentum":              (0.9,   0.9,    0.9),  # BN moving-average momentum
     "cifar10_bn_max_epochs_ratio":      (1.0,   0.5,    0.5),  # BN epochs / no-BN epochs
+    "transfer_image_size":              (32,    32,     32),   # pixels: probed 32 and 64
+    "transfer_steps_per_epoch":         (25,    25,     50),   # steps, every transfer run
+    "transfer_images_smallest":         (100,   100,    100),  # images, x4 up to the largest
+    "transfer_images_largest":          (400,   1600,   1600),  # images
 }  # fmt: skip
 
 

@@ -42,9 +42,26 @@ EXPECTED = {
         ("F6", (84,), dense(120, 84)),
         ("output", (10,), dense(84, 10)),
     ],
+    models.mnist_article003: [
+        ("conv1", (26, 26, 32), conv(3, 1, 32)),
+        ("pool1", (13, 13, 32), 0),
+        ("conv2", (11, 11, 64), conv(3, 32, 64)),
+        ("pool2", (5, 5, 64), 0),
+        ("conv3", (3, 3, 64), conv(3, 64, 64)),
+        ("flatten", (576,), 0),
+        ("dense", (64,), dense(576, 64)),
+        ("output", (10,), dense(64, 10)),
+    ],
 }
 TOTALS = {models.lenet5_article000: 44_426, models.lenet5_1998: 61_750,
-          models.lenet5_modern: 61_706}
+          models.lenet5_modern: 61_706, models.mnist_article003: 93_322}
+
+
+def test_article003_multiply_adds_per_layer():
+    # output positions × kernel taps × input channels × filters; dense: inputs × outputs
+    assert models.multiply_adds(models.mnist_article003()) == {
+        "conv1": 26 * 26 * 9 * 1 * 32, "conv2": 11 * 11 * 9 * 32 * 64,
+        "conv3": 3 * 3 * 9 * 64 * 64, "dense": 576 * 64, "output": 64 * 10}
 
 
 @pytest.mark.parametrize("build", list(EXPECTED), ids=lambda f: f.__name__)

@@ -64,3 +64,37 @@ def test_outputs_are_probabilities_in_both_modes():
 def test_unknown_placement_is_a_clear_error():
     with pytest.raises(ValueError, match="batch_norm must be one of"):
         build("middle")
+
+
+@pytest.mark.parametrize("normalization, suffix, layer_type", [
+    ("layer", "ln", keras.layers.LayerNormalization),
+    ("group", "gn", keras.layers.GroupNormalization)])
+def test_layer_and_group_normalization_in_the_same_places(normalization, suffix, layer_type):
+    plain, normed = build(), build("before", normalization=normalization)
+    assert names(normed)[:3] == ["block1_conv1", f"block1_conv1_{suffix}", "block1_conv1_relu"]
+    channels = [w for w in WIDTHS for _ in range(2)] + [DENSE]
+    # γ and β per channel, all trainable, no moving statistics; the biases dropped
+    assert normed.count_params() == plain.count_params() - sum(channels) + 2 * sum(channels)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in normed.layers)
+    assert sum(isinstance(layer, layer_type) for layer in normed.layers) == len(channels)
+    assert normed.name == f"cifar10_cnn_{suffix}_before"
+
+
+def test_group_counts_divide_the_channels():
+    gn = {layer.name: layer for layer in build("before", normalization="group").layers}
+    assert [gn[n].groups for n in ("block1_conv1_gn", "block2_conv1_gn", "dense_gn")] == [8, 8, 4]
+
+
+def test_layer_and_group_norm_ignore_the_rest_of_the_batch():
+    x = np.random.default_rng(1).uniform(size=(4, 32, 32, 3)).astype("float32")
+    for normalization in ("layer", "group", "batch"):
+        model = models.cifar10_cnn(widths=WIDTHS, dense_units=DENSE, dropout=(0, 0, 0),
+                                   batch_norm="before", normalization=normalization)
+        alone = keras.ops.convert_to_numpy(model(x[:1], training=True))
+        together = keras.ops.convert_to_numpy(model(x, training=True))[:1]
+        assert np.allclose(alone, together, atol=1e-5) == (normalization != "batch")
+
+
+def test_unknown_normalization_is_a_clear_error():
+    with pytest.raises(ValueError, match="normalization must be one of"):
+        build("before", normalization="instance")

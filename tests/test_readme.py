@@ -34,3 +34,5 @@ def test_ci_tests_the_oldest_stack_that_pyproject_declares():
     readme = (ROOT / "README.md").read_text()
     assert all(f"{name} {version}" in readme for name, version in pinned.items()), (
         "the README names the tested versions")
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "bash .ci/oldest" in ci, ".ci/run runs the notebooks on the oldest stack too"

@@ -131,9 +131,13 @@ def report():
 WAIT_FOR_MATHJAX = """
 const done = arguments[arguments.length - 1];
 const started = Date.now();
-if (!document.querySelector('script[src*="mathjax"]')) { done("not on this page"); return; }
+// A page without MathJax's script says so only once it has loaded and 2 s have passed:
+// a page still being swapped in (seen once in CI under load) is not taken for one without math.
 (function wait() {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+  const script = document.querySelector('script[src*="mathjax"]');
+  if (!script && document.readyState === "complete" && Date.now() - started > 2000) {
+    done("not on this page");
+  } else if (script && window.MathJax && MathJax.startup && MathJax.startup.promise) {
     MathJax.startup.promise.then(() => done("ok"), (e) => done("error: " + e));
   } else if (Date.now() - started > 20000) {
     done("no MathJax after 20 s");
@@ -192,6 +196,16 @@ def _axe_violations(browser) -> list[str]:
             for v in results["violations"]]
 
 
+def _wait_until_loaded(browser, url: str) -> None:
+    """Until the browser shows ``url`` fully loaded (60 s at most): ``get`` alone once let a
+    test read the page before, in CI under load."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(browser, 60).until(
+        lambda b: b.current_url.split("#")[0] == url
+        and b.execute_script("return document.readyState") == "complete")
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("page", _toc_pages())
 def test_page_renders_in_chromium(page, mode, site, browser, report):
@@ -201,6 +215,7 @@ def test_page_renders_in_chromium(page, mode, site, browser, report):
         "features": [{"name": "prefers-color-scheme", "value": mode}]})
     browser.get_log("browser")  # drop what earlier pages left
     browser.get(url)
+    _wait_until_loaded(browser, url)
     mathjax = browser.execute_async_script(WAIT_FOR_MATHJAX)
     load_ms = browser.execute_script(
         "const t = performance.getEntriesByType('navigation')[0];"

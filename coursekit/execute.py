@@ -2,6 +2,7 @@
 ``python -m coursekit.execute book/01_convolution.ipynb --profile quick``."""
 
 import argparse
+import ast
 import datetime
 import hashlib
 import json
@@ -24,11 +25,44 @@ def code_hash(nb: nbformat.NotebookNode) -> str:
     return hashlib.sha256(json.dumps(sources).encode("utf-8")).hexdigest()
 
 
-def coursekit_hash(package: Path = PACKAGE) -> str:
-    """sha256 (hex) of the package's ``.py`` files: each path (relative, sorted) and content."""
+def _imported_modules(source: str) -> set[str]:
+    """The coursekit modules that ``source`` imports by name (``coursekit.x`` → ``x``);
+    code that does not parse (e.g. an IPython magic) counts as importing all of them."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {"*"}
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("coursekit.")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "coursekit":
+                found |= {a.name for a in node.names}
+            elif node.module.startswith("coursekit."):
+                found.add(node.module.split(".")[1])
+    return found
+
+
+def coursekit_hash(package: Path = PACKAGE, nb: nbformat.NotebookNode | None = None) -> str:
+    """sha256 (hex) of the package's ``.py`` files, each path (relative, sorted) and content:
+    with ``nb``, only ``__init__.py`` and the modules its code imports, directly or through
+    each other (a module it does not load cannot change its outputs); without, all of them."""
+    files = {p.relative_to(package).as_posix(): p for p in sorted(package.rglob("*.py"))}
+    if nb is not None:
+        wanted = set().union(*(_imported_modules(c.source) for c in nb.cells
+                               if c.cell_type == "code"))
+        chosen: set[str] = set()
+        while wanted - chosen and "*" not in wanted:
+            name = (wanted - chosen).pop()
+            chosen.add(name)
+            if f"{name}.py" in files:
+                wanted |= _imported_modules(files[f"{name}.py"].read_text())
+        if "*" not in wanted:
+            files = {k: p for k, p in files.items() if k == "__init__.py" or k[:-3] in chosen}
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(f"{path.relative_to(package).as_posix()}\0".encode() + path.read_bytes())
+    for name, path in files.items():
+        digest.update(f"{name}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -43,7 +77,7 @@ def stale(nb: nbformat.NotebookNode, package: Path = PACKAGE) -> list[str]:
         why.append(f"unknown profile {record.get('profile')!r}")
     if record.get("code_sha256") != code_hash(nb):
         why.append("its code changed after its outputs were stored")
-    if record.get("coursekit_sha256") != coursekit_hash(package):
+    if record.get("coursekit_sha256") != coursekit_hash(package, nb):
         why.append("coursekit changed after its outputs were stored")
     if record.get("results", {}) != results.collect(nb):
         why.append("the recorded results differ from the cells' outputs")
@@ -69,7 +103,7 @@ def execute(path: Path, profile: str, timeout: int | None = None) -> dict:
         "profile": profile, **runtime.versions(), "device": runtime.device_name(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 1), "code_sha256": code_hash(nb),
-        "coursekit_sha256": coursekit_hash(), "results": results.collect(nb)}
+        "coursekit_sha256": coursekit_hash(nb=nb), "results": results.collect(nb)}
     nbformat.write(nb, path)
     return record
 

@@ -23,7 +23,7 @@ def test_execute_stores_outputs_and_record(tmp_path, monkeypatch):
     assert nb.cells[0].outputs[0].text == "smoke\n", "the kernel must run under the named profile"
     assert nb.metadata[execute.RECORD_KEY] == record
     assert record["profile"] == "smoke" and record["code_sha256"] == execute.code_hash(nb)
-    assert record["coursekit_sha256"] == execute.coursekit_hash() and not execute.stale(nb)
+    assert record["coursekit_sha256"] == execute.coursekit_hash(nb=nb) and not execute.stale(nb)
     assert {"tensorflow", "keras", "python", "device", "date", "seconds"} <= set(record)
 
 

@@ -49,20 +49,33 @@ def test_a_change_to_coursekit_makes_stored_outputs_stale(tmp_path):
     nb.metadata[execute.RECORD_KEY] = {
         "profile": "quick", "tensorflow": "2", "keras": "3", "device": "CPU", "date": "today",
         "seconds": 1.0, "code_sha256": execute.code_hash(nb),
-        "coursekit_sha256": execute.coursekit_hash(package), "results": results.collect(nb),
+        "coursekit_sha256": execute.coursekit_hash(package, nb), "results": results.collect(nb),
     }
     copy = tmp_path / NOTEBOOKS[0].name
     nbformat.write(nb, copy)
     assert execute.stale(nbformat.read(copy, as_version=4), package) == []
 
-    train = package / "train.py"
-    train.write_text(train.read_text() + "\n# a comment is a change too\n")
+    models_py = package / "models.py"  # chapter 1 imports it
+    models_py.write_text(models_py.read_text() + "\n# a comment is a change too\n")
     assert execute.stale(nbformat.read(copy, as_version=4), package) == [
         "coursekit changed after its outputs were stored"
     ]
+    models_py.write_text(models_py.read_text().removesuffix("\n# a comment is a change too\n"))
+    assert execute.stale(nb, package) == []
     (package / "new_module.py").write_text("")
-    train.write_text(train.read_text().removesuffix("\n# a comment is a change too\n"))
-    assert execute.stale(nb, package), "a new module changes the hash too"
+    assert execute.stale(nb, package) == [], "a module the notebook does not import"
+    assert execute.coursekit_hash(package) != execute.coursekit_hash(package, nb)
+    profiles = package / "profiles.py"  # imported by runtime, which the notebook imports
+    profiles.write_text(profiles.read_text() + "\n")
+    assert execute.stale(nb, package) == ["coursekit changed after its outputs were stored"]
+
+
+def test_imported_modules_are_found_in_every_form_of_import():
+    found = execute._imported_modules(
+        "import coursekit.models\nfrom coursekit import plots, results as r\n"
+        "from coursekit.train import optimizer\nimport numpy\nfrom . import x\n")
+    assert found == {"models", "plots", "results", "train"}
+    assert execute._imported_modules("%timeit 1") == {"*"}, "unparsed code counts as all"
 
 
 def test_code_hash_changes_with_code():

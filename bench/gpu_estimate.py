@@ -19,7 +19,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow loads: no C++ log lines
 
-from coursekit import models, results
+from coursekit import models, results, speedrun
 from coursekit.profiles import PROFILES, Profile
 
 # Peak FLOP/s and the share of it assumed for the course's small CNNs at batch 32-256
@@ -72,6 +72,8 @@ RUNS = {
     # one device and mirrored; with BN: one, per replica, synchronised, float32, mixed
     "06_scaling": [("cifar10_scaling", "cifar10_bn", _cnn(batch_norm=bn))
                    for bn in (None, None, "before", "before", "before", "before", "before")],
+    # the recipe of speedrun.RECIPES, not of the profile's tables
+    "07_speedrun": [("speedrun", "cifar10", lambda p: speedrun.network(speedrun.RECIPES[p.name]))],
 }
 
 
@@ -81,8 +83,9 @@ def work(profile: Profile = PROFILES["full"]) -> dict[str, tuple[float, int, int
     for notebook, runs in RUNS.items():
         flop = steps = 0
         for key, data, build in runs:
-            recipe, split, (all_train, all_test) = (profile.training[key], profile.data[data],
-                                                    results.DATA_SIZES[data])
+            recipe = (speedrun.RECIPES[profile.name] if key == "speedrun"
+                      else profile.training[key])
+            split, (all_train, all_test) = profile.data[data], results.DATA_SIZES[data]
             n_train = split.train or all_train - split.validation
             forward = 2 * sum(models.multiply_adds(build(profile)).values())
             flop += forward * (recipe.epochs * (3 * n_train + split.validation)

@@ -33,10 +33,11 @@ class Recipe:
 
 
 # quick: threshold from bench/speedrun_ablation.py's seed spread (profiles.threshold);
-# smoke: above chance; full: airbench94's target, not yet measured here (no GPU).
+# smoke: above chance; full: an estimate until a GPU run measures it (airbench94, with the
+# tricks this recipe leaves out, reaches 94 % at these widths and epochs).
 RECIPES = {"smoke": Recipe(epochs=2, min_accuracy=0.25),
-           "quick": Recipe(epochs=8, min_accuracy=0.0),
-           "full": Recipe(epochs=10, min_accuracy=0.94, widths=(64, 256, 256))}
+           "quick": Recipe(epochs=8, min_accuracy=0.835),
+           "full": Recipe(epochs=10, min_accuracy=0.90, widths=(64, 256, 256))}
 
 
 def whitening_filters(images: np.ndarray, size: int = 2, eps: float = 5e-4) -> np.ndarray:

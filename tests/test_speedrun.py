@@ -1,13 +1,14 @@
 """coursekit.speedrun: the whitening filters whiten, the network has the shapes and costs of
 its docstring, the schedule warms up and decays, tricks come off one at a time."""
 
+import json
 from dataclasses import replace
 
 import keras
 import numpy as np
 import pytest
 
-from coursekit import models, speedrun
+from coursekit import models, profiles, results, speedrun
 
 QUICK = speedrun.RECIPES["quick"]
 
@@ -96,3 +97,12 @@ def test_without_removes_one_trick_and_names_the_choices():
 def test_every_profile_has_a_recipe():
     assert set(speedrun.RECIPES) == {"smoke", "quick", "full"}
     assert speedrun.RECIPES["smoke"].epochs < QUICK.epochs
+
+
+def test_quick_threshold_follows_the_seed_spread_on_record():
+    record = json.loads((results.BENCH_RESULTS / "speedrun_ablation.json").read_text())
+    lines = {k: v["value"] for k, v in record["results"].items()}
+    key = "full recipe: test, flip TTA"
+    assert lines[f"{key}_n"] >= 3, "run python bench/speedrun_ablation.py --profile quick"
+    assert record["command"].endswith("--profile quick")
+    assert QUICK.min_accuracy == profiles.threshold(lines[f"{key}_mean"], lines[f"{key}_std"])

@@ -26,8 +26,9 @@ def code_hash(nb: nbformat.NotebookNode) -> str:
 
 
 def _imported_modules(source: str) -> set[str]:
-    """The coursekit modules that ``source`` imports by name (``coursekit.x`` → ``x``);
-    code that does not parse (e.g. an IPython magic) counts as importing all of them."""
+    """The coursekit modules that ``source`` imports by name, dotted from the package
+    (``coursekit.x`` → ``x``; ``from coursekit.x import y`` → ``x`` and ``x.y``, since ``y``
+    may be a module); code that does not parse (e.g. an IPython magic) counts as all of them."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -35,13 +36,23 @@ def _imported_modules(source: str) -> set[str]:
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("coursekit.")}
+            found |= {a.name.removeprefix("coursekit.") for a in node.names
+                      if a.name.startswith("coursekit.")}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module == "coursekit":
                 found |= {a.name for a in node.names}
             elif node.module.startswith("coursekit."):
-                found.add(node.module.split(".")[1])
+                module = node.module.removeprefix("coursekit.")
+                found |= {module} | {f"{module}.{a.name}" for a in node.names}
     return found
+
+
+def _module_files(name: str) -> list[str]:
+    """The files (relative to the package) that importing module ``name`` (dotted) runs: its
+    own, ``x/y.py`` or ``x/y/__init__.py``, and each enclosing package's ``__init__.py``."""
+    parts = name.split(".")
+    return [f"{'/'.join(parts)}.py", f"{'/'.join(parts)}/__init__.py",
+            *(f"{'/'.join(parts[:n])}/__init__.py" for n in range(1, len(parts)))]
 
 
 def coursekit_hash(package: Path = PACKAGE, nb: nbformat.NotebookNode | None = None) -> str:
@@ -52,14 +63,13 @@ def coursekit_hash(package: Path = PACKAGE, nb: nbformat.NotebookNode | None = N
     if nb is not None:
         wanted = set().union(*(_imported_modules(c.source) for c in nb.cells
                                if c.cell_type == "code"))
-        chosen: set[str] = set()
-        while wanted - chosen and "*" not in wanted:
-            name = (wanted - chosen).pop()
-            chosen.add(name)
-            if f"{name}.py" in files:
-                wanted |= _imported_modules(files[f"{name}.py"].read_text())
+        chosen: set[str] = {"__init__.py"}
+        while "*" not in wanted and (new := {f for name in wanted for f in _module_files(name)
+                                             if f in files} - chosen):
+            chosen |= new
+            wanted |= set().union(*(_imported_modules(files[f].read_text()) for f in new))
         if "*" not in wanted:
-            files = {k: p for k, p in files.items() if k == "__init__.py" or k[:-3] in chosen}
+            files = {k: p for k, p in files.items() if k in chosen}
     digest = hashlib.sha256()
     for name, path in files.items():
         digest.update(f"{name}\0".encode() + path.read_bytes())

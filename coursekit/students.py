@@ -11,14 +11,17 @@ stub is ``STUB_HEAD``, then, in order, the solution's top-level statements of tw
   ``NAME = expression  # answer`` becomes ``NAME = ...``, and
   ``def NAME(ARGS):  # answer`` (the whole ``def`` line on one line) becomes that line and
   ``return ...``; the learner replaces each ``...``;
-- a check, ``assert check.X(...)`` (with or without a message) or ``check.X(...)``, which
-  becomes ``print(check.X(...))``: it says "not yet" until the learner answers, and
-  ``print`` shows every check of the cell (Jupyter shows only a cell's last value).
+- a check, ``assert answers.X(...)`` or ``assert check.X(...)`` (with or without a message,
+  or without the ``assert``), which becomes ``print(answers.X(...))``: it says "not yet"
+  until the learner answers, and ``print`` shows every check of the cell (Jupyter shows
+  only a cell's last value). ``answers`` is the chapter's answer key
+  (``from coursekit.answers import convolution as answers``), which keeps the expected
+  values out of the stub; ``check``'s functions take them as arguments.
 
-Everything else goes. A check may use only the answers, ``check`` and literals, so that the
-stub runs on its own (``tests/test_students.py`` runs each alone). A solution with neither
-becomes ``STUB_HEAD`` and ``...``. One with no check is not yet checkable: both commands list
-it, without failing.
+Everything else goes. A check may use only the answers, ``answers``, ``check`` and literals,
+so that the stub runs on its own (``tests/test_students.py`` runs each alone, after the
+chapter's imports of ``coursekit.answers``). A solution with neither becomes ``STUB_HEAD``
+and ``...``. One with no check is not yet checkable: both commands list it, without failing.
 
 Otherwise a student notebook is its chapter: the same cells, outputs, execution counts and
 run timestamps cleared, the ``hide-cell`` tag off the stubs, the execution record
@@ -41,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "students"
 SOLUTION_TAG = "hide-cell"
 STUB_HEAD = "# Your answer: replace each ... and run the cell."
+CHECKERS = ("check", "answers")  # the names a check's call is made on
 ANSWER = re.compile(r"\s*#\s*answer\s*$")
 NOTE = """\
 **Student version.** This is the chapter [`{chapter}`](../{chapter}) with each exercise's
@@ -56,9 +60,9 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
 
 
 def _is_check(node: ast.AST) -> bool:
-    """``node`` is a call ``check.X(...)``."""
+    """``node`` is a call ``check.X(...)`` or ``answers.X(...)``."""
     return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name) and node.func.value.id == "check")
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in CHECKERS)
 
 
 def stub(source: str) -> str:
@@ -155,7 +159,8 @@ def stale(root: Path = ROOT, built: dict[Path, str] | None = None) -> list[str]:
 def unchecked(built: dict[Path, str]) -> list[str]:
     """``'students/NAME.ipynb: answer cells 1, 3'``: the answer cells that have no check."""
     found = {path: [k for k, source in enumerate(stubs(nbformat.reads(text, 4)), start=1)
-                    if "print(check." not in source] for path, text in built.items()}
+                    if not any(f"print({name}." in source for name in CHECKERS)]
+             for path, text in built.items()}
     return [f"{FOLDER}/{path.name}: answer cells {', '.join(map(str, ks))}"
             for path, ks in found.items() if ks]
 

@@ -65,6 +65,13 @@ def test_a_change_to_coursekit_makes_stored_outputs_stale(tmp_path):
     (package / "new_module.py").write_text("")
     assert execute.stale(nb, package) == [], "a module the notebook does not import"
     assert execute.coursekit_hash(package) != execute.coursekit_hash(package, nb)
+    (package / "answers" / "other_chapter.py").write_text("")
+    assert execute.stale(nb, package) == [], "another chapter's answer key"
+    key = package / "answers" / "convolution.py"  # chapter 1's answer key, in a subpackage
+    key.write_text(key.read_text() + "\n")
+    assert execute.stale(nb, package) == ["coursekit changed after its outputs were stored"]
+    key.write_text(key.read_text().removesuffix("\n"))
+    assert execute.stale(nb, package) == []
     profiles = package / "profiles.py"  # imported by runtime, which the notebook imports
     profiles.write_text(profiles.read_text() + "\n")
     assert execute.stale(nb, package) == ["coursekit changed after its outputs were stored"]
@@ -74,7 +81,9 @@ def test_imported_modules_are_found_in_every_form_of_import():
     found = execute._imported_modules(
         "import coursekit.models\nfrom coursekit import plots, results as r\n"
         "from coursekit.train import optimizer\nimport numpy\nfrom . import x\n")
-    assert found == {"models", "plots", "results", "train"}
+    assert found == {"models", "plots", "results", "train", "train.optimizer"}
+    found = execute._imported_modules("from coursekit.answers import convolution as answers")
+    assert found == {"answers", "answers.convolution"}, "y in `from x import y` may be a module"
     assert execute._imported_modules("%timeit 1") == {"*"}, "unparsed code counts as all"
 
 

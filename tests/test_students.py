@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from coursekit import students
 
@@ -40,11 +41,12 @@ print(check.number(side, 8))
 print(check.function(double, [((1,), 2), ((2.5,), 5.0)]))'''
 
 
-def run(source: str) -> str:
-    """What ``source`` prints, run alone after ``from coursekit import check``."""
+def run(source: str, imports: str = "") -> str:
+    """What ``source`` prints, run alone after ``from coursekit import check`` and
+    ``imports``."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec("from coursekit import check\n" + source, {})
+        exec(f"from coursekit import check\n{imports}\n{source}", {})
     return out.getvalue()
 
 
@@ -186,5 +188,22 @@ def test_the_committed_student_notebooks_are_up_to_date():
 @pytest.mark.parametrize("path", sorted((ROOT / "students").glob("*.ipynb")),
                          ids=lambda p: p.name)
 def test_every_stub_runs_alone(path):
-    for source in students.stubs(nbformat.read(path, as_version=4)):
-        assert "✓" not in run(source), f"{path.name}: a stub must not pass unanswered"
+    nb = nbformat.read(path, as_version=4)
+    key = "\n".join(line for cell in nb.cells if cell.cell_type == "code"
+                    for line in cell.source.splitlines()
+                    if line.startswith("from coursekit.answers import"))
+    for source in students.stubs(nb):
+        printed = run(source, key).splitlines()
+        assert all(line.startswith("✗ not yet") for line in printed), (
+            f"{path.name}: an unanswered stub must say only 'not yet': {printed}")
+
+
+def test_each_chapter_with_an_answer_key_links_to_its_student_version():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config["repository"]["url"].removeprefix("https://github.com/")
+    for path in students.chapters():
+        text = path.read_text(encoding="utf-8")
+        if "from coursekit.answers import" in text:
+            link = (f"{config['launch_buttons']['colab_url']}/github/{repo}/blob/"
+                    f"{config['repository']['branch']}/students/{path.name}")
+            assert link in text, f"{path.name}: link its Exercises to {link}"

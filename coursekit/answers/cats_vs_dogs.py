@@ -1,6 +1,7 @@
 """Chapter 4's answer key (``book/04_cats_vs_dogs.ipynb``)."""
 
 from coursekit import check
+from coursekit.answers._common import true_or_false
 
 
 def shuffle_buffer_gb(answer) -> check.Feedback:
@@ -51,18 +52,9 @@ def gap_params_256(answer) -> check.Feedback:
         "size.": 453_953})
 
 
-def _boolean(answer, expected: bool, why: str) -> check.Feedback:
-    if answer is Ellipsis:
-        return check.Feedback(False, check.NOT_ANSWERED)
-    if not isinstance(answer, bool):
-        return check.Feedback(False, "answer True or False.")
-    return check.Feedback(answer == expected, "your answer is correct." if answer == expected
-                          else why)
-
-
 def repeat_then_shuffle_misses(answer) -> check.Feedback:
     """Exercise 4: does ``repeat().shuffle(8)`` miss numbers in its first 8 elements?"""
-    return _boolean(answer, True, "the buffer holds 8 elements of the repeated stream: the "
+    return true_or_false(answer, True, "the buffer holds 8 elements of the repeated stream: the "
                                   "second pass's numbers enter it before the first pass ends.")
 
 

@@ -83,7 +83,7 @@ def diagonal_kernel(answer) -> check.Feedback:
 def valid_stack_depth(answer) -> check.Feedback:
     """Exercise 5: how many ``Conv2D(8, 3)`` with ``valid`` padding fit on a 28×28 input."""
     return check.number(answer, 13, near={
-        "a 14th layer would leave 28 − 2·14 = 0 pixels: Keras refuses it.": 14,
+        "a 14th layer would leave 28 − 2·14 = 0 pixels: no map at all.": 14,
         "each `valid` 3×3 layer removes k − 1 = 2 pixels, not 1.": 27})
 
 

@@ -21,7 +21,8 @@ FUNCTIONS = [(f"{key.__name__.rsplit('.', 1)[1]}.{name}", fn) for key in KEYS
 
 def test_every_chapter_with_answers_has_a_key():
     names = {key.__name__.rsplit(".", 1)[1] for key in KEYS}
-    assert names >= {"convolution", "lenet5", "cifar10_cnn", "cats_vs_dogs", "batchnorm",
+    assert names >= {"convolution", "lenet5", "cifar10_cnn", "cats_vs_dogs", "trained_cnn",
+                     "batchnorm", "scaling",
                      "speedrun"}
 
 

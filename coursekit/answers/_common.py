@@ -15,6 +15,18 @@ def true_or_false(answer, expected: bool, why: str) -> check.Feedback:
     return check.Feedback(right, "your answer is correct." if right else why)
 
 
+def name(answer, expected: str, why: str, example: str) -> check.Feedback:
+    """Is ``answer`` the string ``expected`` (surrounding spaces aside)? ``why``: what to say
+    when it is another name; ``example``: a name of the right kind, for a wrong type."""
+    if answer is Ellipsis:
+        return check.Feedback(False, check.NOT_ANSWERED)
+    if not isinstance(answer, str):
+        return check.Feedback(False, f"your answer is {answer!r}: answer with a name, as a "
+                                     f"string such as {example!r}.")
+    right = answer.strip() == expected
+    return check.Feedback(right, "your answer is correct." if right else why)
+
+
 def stand_in_classifier(images: np.ndarray) -> np.ndarray:
     """A stand-in for a model, for checking functions that call one: class probabilities
     ``(N, 3)`` for ``images (N, H, W, C)`` that change when the images are flipped or

@@ -3,6 +3,7 @@
 import numpy as np
 
 from coursekit import check, profiles
+from coursekit.answers._common import name
 
 
 def same_padding_params(answer) -> check.Feedback:
@@ -15,15 +16,10 @@ def same_padding_params(answer) -> check.Feedback:
 def same_parameters_network(answer) -> check.Feedback:
     """Exercise 1: which of ``models``' networks has as many parameters (its function's
     name)."""
-    if answer is Ellipsis:
-        return check.Feedback(False, check.NOT_ANSWERED)
-    if not isinstance(answer, str):
-        return check.Feedback(False, "answer with the name of a function of coursekit.models, "
-                                     "as a string, e.g. \"lenet5_1998\".")
-    if answer.strip().removeprefix("models.").removesuffix("()") == "lenet5_modern":
-        return check.Feedback(True, "your answer is correct.")
-    return check.Feedback(False, "not that one: which network keeps 28×28 after C1 and pools "
-                                 "twice to 5×5×16?")
+    if isinstance(answer, str):
+        answer = answer.strip().removeprefix("models.").removesuffix("()")
+    return name(answer, "lenet5_modern", "not that one: which network keeps 28×28 after C1 "
+                                         "and pools twice to 5×5×16?", "lenet5_1998")
 
 
 def c1_connections(answer) -> check.Feedback:

@@ -5,6 +5,7 @@ committed ``students/`` is up to date and each of its stubs runs on its own. Sec
 
 import contextlib
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -207,3 +208,17 @@ def test_each_chapter_with_an_answer_key_links_to_its_student_version():
             link = (f"{config['launch_buttons']['colab_url']}/github/{repo}/blob/"
                     f"{config['repository']['branch']}/students/{path.name}")
             assert link in text, f"{path.name}: link its Exercises to {link}"
+
+
+@pytest.mark.parametrize("path", students.chapters(), ids=lambda p: p.name)
+def test_every_chapter_has_four_exercises_one_predict_first_one_change_it(path):
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    kinds = re.findall(r"\*\*Exercise \d+([^*]*)\*\*", text)
+    assert len(kinds) >= 4, f"{path.name}: {len(kinds)} exercises, the course asks for 4 or more"
+    for kind in ("(predict first)", "(change it and see)"):
+        assert any(kind in found for found in kinds), f"{path.name}: no exercise {kind}"
+
+
+def test_every_exercise_of_the_book_is_checked():
+    assert students.unchecked(students.build(ROOT)) == []
